@@ -1,0 +1,52 @@
+import client, { type Registry } from "prom-client";
+
+/**
+ * All MizuFlow metrics, `mizuflow_` prefixed, on the default registry. Each is fetched-or-created so
+ * a Next.js dev reload or a second import never double-registers.
+ */
+const registry: Registry = client.register;
+
+function getOrCreate<T>(name: string, make: () => T): T {
+  return (registry.getSingleMetric(name) as T | undefined) ?? make();
+}
+
+const counter = (name: string, help: string, labelNames: string[] = []) =>
+  getOrCreate(name, () => new client.Counter({ name, help, labelNames }));
+const gauge = (name: string, help: string, labelNames: string[] = []) =>
+  getOrCreate(name, () => new client.Gauge({ name, help, labelNames }));
+const histogram = (name: string, help: string, buckets: number[], labelNames: string[] = []) =>
+  getOrCreate(name, () => new client.Histogram({ name, help, buckets, labelNames }));
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export const metrics = {
+  // Relay and outbox
+  outboxBacklog: gauge("mizuflow_outbox_backlog", "Outbox rows waiting to be published"),
+  outboxOldestPendingSeconds: gauge("mizuflow_outbox_oldest_pending_seconds", "Age of the oldest pending outbox row"),
+  outboxDeadLettered: gauge("mizuflow_outbox_dead_lettered", "Outbox rows in the dead-letter state"),
+  relayPublished: counter("mizuflow_relay_published_total", "Outbox rows published by the relay", ["outcome"]),
+  relayPublishFailures: counter("mizuflow_relay_publish_failures_total", "Failed publish attempts", ["kind"]),
+  relayPublishSeconds: histogram("mizuflow_relay_publish_seconds", "Time to publish one relay batch to etcd", LATENCY_BUCKETS),
+  commitToEtcdSeconds: histogram("mizuflow_commit_to_etcd_seconds", "Commit to etcd-publish latency", LATENCY_BUCKETS, ["path"]),
+  immediatePublished: counter("mizuflow_immediate_published_total", "Rows published by the write path itself", ["outcome"]),
+  // Reconciler and leadership
+  reconcilerRepairs: counter("mizuflow_reconciler_repairs_total", "Repairs made by the reconciler", ["kind"]),
+  reconcilerRuns: counter("mizuflow_reconciler_runs_total", "Reconciler passes", ["result"]),
+  reconcilerSeconds: histogram("mizuflow_reconciler_run_seconds", "Duration of a reconciler pass", [0.01, 0.05, 0.1, 0.5, 1, 5, 30]),
+  isLeader: gauge("mizuflow_worker_is_leader", "1 while this worker holds leadership"),
+  leadershipChanges: counter("mizuflow_worker_leadership_changes_total", "Times this worker gained or lost leadership", ["event"]),
+  // Delivery
+  openStreams: gauge("mizuflow_sdk_open_streams", "Open SDK streams", ["transport"]),
+  eventsPushed: counter("mizuflow_sdk_events_pushed_total", "Events written to SDK streams", ["transport", "event"]),
+  propagationSeconds: histogram("mizuflow_propagation_seconds", "Commit to push latency of flag changes", LATENCY_BUCKETS, ["transport"]),
+  slowConsumerDisconnects: counter("mizuflow_sdk_slow_consumer_disconnects_total", "Streams cut for falling behind", ["transport"]),
+  hubLagRevisions: gauge("mizuflow_hub_lag_revisions", "Revisions the watch hub is behind etcd"),
+  // HTTP
+  httpRequestSeconds: histogram("mizuflow_http_request_seconds", "HTTP request duration", [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], ["route", "method", "status"]),
+};
+
+export { registry };
+
+export async function renderMetrics(): Promise<{ contentType: string; body: string }> {
+  return { contentType: registry.contentType, body: await registry.metrics() };
+}

@@ -1,0 +1,38 @@
+import type { Actor, RequestMeta } from "../../auth/actor";
+import type { Tx } from "../../db/client";
+import { auditEvents } from "../../db/schema";
+
+export interface AuditEntry {
+  action: string;
+  targetType: "flag" | "flag_value" | "namespace" | "environment" | "sdk_key" | "api_token" | "user" | "outbox";
+  targetId?: number | null;
+  namespaceKey?: string | null;
+  environmentKey?: string | null;
+  flagKey?: string | null;
+  before?: unknown;
+  after?: unknown;
+  reason?: string | null;
+}
+
+/**
+ * Writes an audit row. It takes the caller's transaction on purpose: the audit row commits or rolls
+ * back with the change it describes ("fail closed").
+ */
+export async function writeAudit(tx: Tx, actor: Actor, meta: RequestMeta | undefined, entry: AuditEntry): Promise<void> {
+  await tx.insert(auditEvents).values({
+    actorType: actor.type,
+    actorId: actor.id,
+    actorName: actor.name,
+    ip: meta?.ip ?? null,
+    traceId: meta?.traceId ?? null,
+    action: entry.action,
+    targetType: entry.targetType,
+    targetId: entry.targetId ?? null,
+    namespaceKey: entry.namespaceKey ?? null,
+    environmentKey: entry.environmentKey ?? null,
+    flagKey: entry.flagKey ?? null,
+    before: entry.before ?? null,
+    after: entry.after ?? null,
+    reason: entry.reason || null,
+  });
+}

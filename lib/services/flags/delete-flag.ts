@@ -1,0 +1,46 @@
+import { eq } from "drizzle-orm";
+import { assertCan } from "../../auth/permissions";
+import { flags } from "../../db/schema";
+import { conflict } from "../../errors/service-error";
+import { writeOutbox } from "../../outbox/write-outbox";
+import { parseInput } from "../../validation/parse";
+import { writeAudit } from "../audit/write-audit";
+import type { ServiceContext } from "../context";
+import { inTransaction } from "../transaction";
+import { bumpAllValues, lockFlag, toFlagView } from "./flag-state";
+import { DeleteFlagSchema } from "./schemas";
+
+/**
+ * Deletes a flag (namespace admins only). The row is kept as deleted so a later flag with the same
+ * key continues its version sequence; every environment's etcd key is deleted with a tombstone.
+ */
+export async function deleteFlag({ ctx, input }: { ctx: ServiceContext; input: unknown }): Promise<{ deleted: true }> {
+  const data = parseInput(DeleteFlagSchema, input);
+  assertCan(ctx.actor, "namespace:admin", { namespaceKey: data.namespace });
+  return inTransaction(ctx, async (tx, outbox) => {
+    const locked = await lockFlag(tx, data.namespace, data.key);
+    const { flag } = locked;
+    if (data.expectedVersion !== undefined && data.expectedVersion !== flag.version) {
+      throw conflict(`Flag ${data.namespace}/${data.key} was changed by someone else (now version ${flag.version})`, {
+        currentVersion: flag.version,
+      });
+    }
+    const before = toFlagView(flag, data.namespace, locked.values);
+    const at = new Date();
+    const next = { ...flag, deletedAt: at, version: flag.version + 1, updatedAt: at };
+    await tx.update(flags).set({ deletedAt: at, version: next.version, updatedAt: at }).where(eq(flags.id, flag.id));
+    const items = await bumpAllValues(tx, locked, next, at);
+    await writeAudit(tx, ctx.actor, ctx.meta, {
+      action: "flag.delete",
+      targetType: "flag",
+      targetId: flag.id,
+      namespaceKey: data.namespace,
+      flagKey: data.key,
+      before,
+      after: null,
+      reason: data.reason,
+    });
+    await writeOutbox(tx, outbox, items, at);
+    return { deleted: true as const };
+  });
+}

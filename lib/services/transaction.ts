@@ -1,0 +1,46 @@
+import type { Tx } from "../db/client";
+import type { CommittedOutboxRow, ServiceContext } from "./context";
+
+const RETRYABLE = new Set(["ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"]);
+const MAX_ATTEMPTS = 5;
+
+function isRetryable(err: unknown): boolean {
+  for (let e: unknown = err, d = 0; e && d < 5; d++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && RETRYABLE.has(code)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** Collects the outbox rows a transaction writes so they can be handed on after commit. */
+export class OutboxCollector {
+  readonly rows: CommittedOutboxRow[] = [];
+}
+
+/**
+ * Runs `fn` in one transaction. Deadlocks and lock-wait timeouts roll back completely and are
+ * retried with a short jittered pause; after commit the written outbox rows go to ctx.onCommitted.
+ */
+export async function inTransaction<T>(
+  ctx: ServiceContext,
+  fn: (tx: Tx, outbox: OutboxCollector) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const outbox = new OutboxCollector();
+    try {
+      const result = await ctx.db.transaction((tx) => fn(tx, outbox));
+      if (outbox.rows.length && ctx.onCommitted) {
+        try {
+          ctx.onCommitted(outbox.rows);
+        } catch {
+          // The hook is an optimisation; the committed outbox rows are the guarantee.
+        }
+      }
+      return result;
+    } catch (err) {
+      if (attempt >= MAX_ATTEMPTS || !isRetryable(err)) throw err;
+      await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+    }
+  }
+}
