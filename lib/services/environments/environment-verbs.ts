@@ -37,13 +37,14 @@ export async function createEnvironment({ ctx, input }: { ctx: ServiceContext; i
       throw err;
     }
     const [env] = await tx.select().from(environments).where(eq(environments.key, data.key));
+    // Locking read: sees every committed flag, including one committed after this transaction began.
     const live = await tx
       .select({ flag: flags, namespaceKey: namespaces.key })
       .from(flags)
       .innerJoin(namespaces, eq(namespaces.id, flags.namespaceId))
       .where(isNull(flags.deletedAt))
       .orderBy(asc(flags.id))
-      .for("share");
+      .for("update");
     const CHUNK = 1000;
     for (let i = 0; i < live.length; i += CHUNK) {
       const chunk = live.slice(i, i + CHUNK);

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { assertCan } from "../../auth/permissions";
-import { environments, flags, flagValues, namespaces } from "../../db/schema";
+import { flags, flagValues, namespaces } from "../../db/schema";
 import { conflict, notFound, ServiceError } from "../../errors/service-error";
 import { writeOutbox } from "../../outbox/write-outbox";
 import { assertValueMatchesType, defaultValueFor } from "../../validation/flag-value";
@@ -8,6 +8,7 @@ import { parseInput } from "../../validation/parse";
 import { writeAudit } from "../audit/write-audit";
 import type { ServiceContext } from "../context";
 import { inTransaction } from "../transaction";
+import { lockEnvironmentsShared } from "../environments/lock-environments";
 import { bumpAllValues, desiredItem, lockFlag, toFlagView } from "./flag-state";
 import { CreateFlagSchema, type FlagView } from "./schemas";
 
@@ -27,9 +28,12 @@ export async function createFlag({ ctx, input }: { ctx: ServiceContext; input: u
   for (const [env, v] of Object.entries(data.values ?? {})) initial.set(env, assertValueMatchesType(data.type, v, `values.${env}`));
 
   return inTransaction(ctx, async (tx, outbox) => {
-    const [ns] = await tx.select().from(namespaces).where(eq(namespaces.key, data.namespace)).for("share");
+    const [ns] = await tx.select().from(namespaces).where(eq(namespaces.key, data.namespace));
     if (!ns) throw notFound(`Namespace '${data.namespace}'`);
-    const envs = await tx.select().from(environments).orderBy(environments.id);
+    // A shared locking read of all environments (next-key locks up to the supremum) makes a
+    // concurrent createEnvironment wait for this flag, or this flag wait for it: either way the
+    // flag gets a value row in every environment.
+    const envs = await lockEnvironmentsShared(tx);
     const unknownEnv = [...initial.keys()].find((k) => !envs.some((e) => e.key === k));
     if (unknownEnv) {
       throw new ServiceError("validation_failed", "Invalid input", { issues: [{ path: `values.${unknownEnv}`, message: "no such environment" }] });

@@ -1,0 +1,21 @@
+import type { Db } from "../db/client";
+import type { Actor } from "./actor";
+import { loadUserActor } from "./session-actor";
+import { decodeSessionToken, parseCookieHeader, sessionTokenFromCookies } from "./session-token";
+
+/**
+ * Resolves the Actor behind a console session, from cookies however the caller got them (a Request's
+ * Cookie header, or Next's cookies() store). Null when there is no valid session for an active user.
+ */
+export async function actorFromCookies(db: Db, cookies: Map<string, string>): Promise<Actor | null> {
+  const claims = await decodeSessionToken(sessionTokenFromCookies(cookies));
+  if (!claims) return null;
+  return loadUserActor(db, claims.userId, claims.pwf);
+}
+
+/** Session actor resolver for route handlers: reads the Cookie header of the request. */
+export async function resolveSessionActor(req: Request, db: Db): Promise<Actor | null> {
+  const cookieHeader = req.headers.get("cookie");
+  if (!cookieHeader) return null;
+  return actorFromCookies(db, parseCookieHeader(cookieHeader));
+}
