@@ -21,6 +21,8 @@ const EnvSchema = z
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
     /** The write path publishes each commit to etcd itself (fenced) before the relay sees the row. */
     IMMEDIATE_PUBLISH: z.enum(["on", "off"]).default("on"),
+    /** /api/metrics without credentials (for a scraper on a private network); off = super-admin only. */
+    METRICS_PUBLIC: z.enum(["on", "off"]).default("off"),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.AUTH_SECRET) {

@@ -29,9 +29,13 @@ export const metrics = {
   relayPublishSeconds: histogram("mizuflow_relay_publish_seconds", "Time to publish one relay batch to etcd", LATENCY_BUCKETS),
   commitToEtcdSeconds: histogram("mizuflow_commit_to_etcd_seconds", "Commit to etcd-publish latency", LATENCY_BUCKETS, ["path"]),
   immediatePublished: counter("mizuflow_immediate_published_total", "Rows published by the write path itself", ["outcome"]),
+  relayDeadLetteredTotal: counter("mizuflow_relay_dead_lettered_total", "Outbox rows the relay moved to the dead-letter state"),
+  relayUnavailableBackoffs: counter("mizuflow_relay_etcd_unavailable_total", "Relay batches deferred because etcd was unreachable"),
+  outboxPruned: counter("mizuflow_outbox_pruned_total", "Published outbox rows deleted after the retention period"),
   // Reconciler and leadership
   reconcilerRepairs: counter("mizuflow_reconciler_repairs_total", "Repairs made by the reconciler", ["kind"]),
   reconcilerRuns: counter("mizuflow_reconciler_runs_total", "Reconciler passes", ["result"]),
+  reconcilerEtcdAhead: gauge("mizuflow_reconciler_etcd_ahead_keys", "Keys where etcd held a newer version than MySQL in the last pass"),
   reconcilerSeconds: histogram("mizuflow_reconciler_run_seconds", "Duration of a reconciler pass", [0.01, 0.05, 0.1, 0.5, 1, 5, 30]),
   isLeader: gauge("mizuflow_worker_is_leader", "1 while this worker holds leadership"),
   leadershipChanges: counter("mizuflow_worker_leadership_changes_total", "Times this worker gained or lost leadership", ["event"]),

@@ -53,7 +53,7 @@ export async function createApiToken({ ctx, input }: { ctx: ServiceContext; inpu
 }
 
 async function assertNamespacesExist(tx: Tx, keys: string[]): Promise<void> {
-  const found = await tx.select({ key: namespaces.key }).from(namespaces).where(inArray(namespaces.key, keys)).for("share");
+  const found = await tx.select({ key: namespaces.key }).from(namespaces).where(inArray(namespaces.key, keys));
   const known = new Set(found.map((n) => n.key));
   const missing = keys.filter((k) => !known.has(k));
   if (missing.length) {

@@ -1,0 +1,60 @@
+import { ServiceError } from "../errors/service-error";
+
+/** Largest accepted request body. Flag values are capped at 32 KiB, so this leaves ample room. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+const tooLarge = (limit: number) =>
+  new ServiceError("payload_too_large", `Request body is larger than ${limit} bytes`, { details: { maxBytes: limit } });
+
+/**
+ * Reads and parses a JSON request body, never buffering more than `limit` bytes: a declared
+ * Content-Length over the limit is refused before reading, and a chunked body is cut off as soon as
+ * it passes the limit. Returns undefined for an empty body.
+ */
+export async function readJsonBody(req: Request, limit = MAX_BODY_BYTES): Promise<unknown> {
+  const declared = Number(req.headers.get("content-length") ?? "");
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  const bytes = await readLimited(req, limit);
+  if (bytes.length === 0) return undefined;
+  if (!JSON_TYPE.test(req.headers.get("content-type") ?? "")) {
+    throw new ServiceError("bad_request", "Content-Type must be application/json");
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new ServiceError("bad_request", "Request body is not valid UTF-8");
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    // The parser's message only describes the caller's own input (position, token), so it is safe.
+    throw new ServiceError("bad_request", `Malformed JSON in request body: ${(err as Error).message}`);
+  }
+}
+
+async function readLimited(req: Request, limit: number): Promise<Uint8Array> {
+  if (!req.body) return new Uint8Array(0);
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}

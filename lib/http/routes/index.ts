@@ -1,0 +1,17 @@
+import type { RouteSpec } from "../route-spec";
+import { apiTokenRoutes } from "./api-tokens";
+import { environmentRoutes } from "./environments";
+import { flagRoutes } from "./flags";
+import { namespaceRoutes } from "./namespaces";
+import { systemRoutes } from "./system";
+
+export { apiTokenRoutes, environmentRoutes, flagRoutes, namespaceRoutes, systemRoutes };
+
+/** Every endpoint the app serves through withApi, in document order. */
+export const ALL_ROUTES: readonly RouteSpec[] = [
+  ...Object.values(namespaceRoutes),
+  ...Object.values(environmentRoutes),
+  ...Object.values(flagRoutes),
+  ...Object.values(apiTokenRoutes),
+  ...Object.values(systemRoutes),
+];

@@ -1,0 +1,29 @@
+/**
+ * Seeds the demo data into the database named by DATABASE_URL:
+ *
+ *   npx tsx lib/seed/cli.ts --email admin@example.com [--password '...']
+ *   (or MIZUFLOW_ADMIN_EMAIL / MIZUFLOW_ADMIN_PASSWORD in the environment)
+ *
+ * Prints the admin password and API token when they were created by this run (they are shown only
+ * once). The worker's relay publishes the seeded flags to etcd.
+ */
+import { parseArgs } from "node:util";
+import { closeDb, getDb } from "../db/client";
+import { seedDemo } from "./seed-demo";
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { email: { type: "string" }, password: { type: "string" } } });
+  const adminEmail = values.email ?? process.env.MIZUFLOW_ADMIN_EMAIL ?? "admin@example.com";
+  const db = getDb();
+  try {
+    const result = await seedDemo({ db, adminEmail, adminPassword: values.password ?? process.env.MIZUFLOW_ADMIN_PASSWORD });
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    await closeDb(db);
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,73 @@
+import bcrypt from "bcryptjs";
+import { count, eq } from "drizzle-orm";
+import type { MySqlTable } from "drizzle-orm/mysql-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { authenticateApiToken } from "../auth/api-token-auth";
+import { apiTokens, auditEvents, environments, flags, flagValues, namespaces, outboxEvents, users } from "../db/schema";
+import { listFlags } from "../services/flags/list-flags";
+import { createTestEnv, type TestEnv } from "../../tests/support/test-env";
+import { DEMO_FLAGS } from "./demo-data";
+import { seedDemo } from "./seed-demo";
+
+let env: TestEnv;
+
+beforeAll(async () => {
+  env = await createTestEnv();
+});
+
+afterAll(async () => {
+  await env?.cleanup();
+});
+
+async function counts() {
+  const n = async (t: MySqlTable) => (await env.db.select({ n: count() }).from(t))[0]!.n;
+  return {
+    environments: await n(environments),
+    namespaces: await n(namespaces),
+    flags: await n(flags),
+    flagValues: await n(flagValues),
+    users: await n(users),
+    apiTokens: await n(apiTokens),
+    auditEvents: await n(auditEvents),
+    outboxEvents: await n(outboxEvents),
+  };
+}
+
+describe("seedDemo", () => {
+  it("creates the demo data through the audited verbs, with a super-admin and a working API token", async () => {
+    const result = await seedDemo({ db: env.db, adminEmail: "Admin@Example.com" });
+    expect(result.adminEmail).toBe("admin@example.com");
+    expect(result.adminPassword).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(result.apiToken).toMatch(/^mf_admin_/);
+    expect(result.created).toMatchObject({ environments: ["development", "staging", "production"], namespaces: ["checkout", "search"], adminUser: true });
+    expect(result.created.flags).toHaveLength(DEMO_FLAGS.length);
+
+    const [user] = await env.db.select().from(users).where(eq(users.email, "admin@example.com"));
+    expect(user!.isSuperAdmin).toBe(true);
+    expect(user!.passwordHash).toMatch(/^\$2[aby]\$12\$/);
+    expect(await bcrypt.compare(result.adminPassword!, user!.passwordHash!)).toBe(true);
+    await expect(authenticateApiToken(env.db, result.apiToken!)).resolves.toMatchObject({ isSuperAdmin: true });
+
+    const { flags: seeded } = await listFlags({ ctx: env.ctx(), input: { limit: 100 } });
+    expect(new Set(seeded.map((f) => f.type))).toEqual(new Set(["boolean", "string", "number", "json"]));
+    const flow = seeded.find((f) => f.key === "new-checkout-flow")!;
+    expect(flow.values.production!.value).toBe(false);
+    expect(flow.values.development!.value).toBe(true);
+
+    const c = await counts();
+    expect(c.flagValues).toBe(DEMO_FLAGS.length * 3);
+    expect(c.outboxEvents).toBe(DEMO_FLAGS.length * 3); // one pending publish per (flag, environment)
+    const audit = await env.db.select().from(auditEvents);
+    expect(audit.every((a) => a.actorName === "system:seed")).toBe(true);
+    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(["environment.create", "namespace.create", "flag.create", "user.create", "api_token.create"]));
+  });
+
+  it("is idempotent: a second run changes nothing and reveals no secrets", async () => {
+    const before = await counts();
+    const again = await seedDemo({ db: env.db, adminEmail: "admin@example.com", adminPassword: "another-password-123" });
+    expect(again.adminPassword).toBeUndefined();
+    expect(again.apiToken).toBeUndefined();
+    expect(again.created).toEqual({ environments: [], namespaces: [], flags: [], adminUser: false });
+    expect(await counts()).toEqual(before);
+  });
+});

@@ -1,0 +1,92 @@
+import { randomBytes } from "node:crypto";
+import { and, eq, isNull } from "drizzle-orm";
+import { systemActor } from "../auth/actor";
+import type { Db } from "../db/client";
+import { apiTokens, users } from "../db/schema";
+import { ServiceError } from "../errors/service-error";
+import { createApiToken } from "../services/api-tokens/create-api-token";
+import type { ServiceContext } from "../services/context";
+import { createEnvironment, listEnvironments } from "../services/environments/environment-verbs";
+import { createFlag } from "../services/flags/create-flag";
+import { getFlag } from "../services/flags/get-flag";
+import { createNamespace, listNamespaces } from "../services/namespaces/namespace-verbs";
+import { createUser } from "../services/users/user-verbs";
+import { DEMO_ENVIRONMENTS, DEMO_FLAGS, DEMO_NAMESPACES } from "./demo-data";
+
+export const DEMO_TOKEN_NAME = "Demo admin token";
+
+export interface SeedDemoOptions {
+  db: Db;
+  adminEmail: string;
+  /** Generated (and returned) when omitted and the user does not exist yet. */
+  adminPassword?: string;
+  /** Post-commit hook, e.g. the immediate publisher; without it the worker's relay publishes. */
+  onCommitted?: ServiceContext["onCommitted"];
+}
+
+export interface SeedDemoResult {
+  adminEmail: string;
+  /** Only when the admin user was created by this run. */
+  adminPassword?: string;
+  /** Only when the admin API token was created by this run (the secret is never stored). */
+  apiToken?: string;
+  created: { environments: string[]; namespaces: string[]; flags: string[]; adminUser: boolean };
+}
+
+/**
+ * Seeds the quick-start data. Idempotent: each item is created only if missing, and existing items
+ * (including anything users changed since) are left alone. Everything goes through the service
+ * verbs as `system:seed`, so it is validated, audited and queued in the outbox like any change.
+ */
+export async function seedDemo(opts: SeedDemoOptions): Promise<SeedDemoResult> {
+  const ctx: ServiceContext = { db: opts.db, actor: systemActor("seed"), meta: { traceId: "seed" }, onCommitted: opts.onCommitted };
+  const created: SeedDemoResult["created"] = { environments: [], namespaces: [], flags: [], adminUser: false };
+
+  const envs = new Set((await listEnvironments({ ctx })).map((e) => e.key));
+  for (const e of DEMO_ENVIRONMENTS.filter((e) => !envs.has(e.key))) {
+    await createEnvironment({ ctx, input: { ...e, reason: "demo seed" } });
+    created.environments.push(e.key);
+  }
+  const nss = new Set((await listNamespaces({ ctx })).map((n) => n.key));
+  for (const n of DEMO_NAMESPACES.filter((n) => !nss.has(n.key))) {
+    await createNamespace({ ctx, input: { ...n, reason: "demo seed" } });
+    created.namespaces.push(n.key);
+  }
+  for (const f of DEMO_FLAGS) {
+    if (await flagExists(ctx, f.namespace, f.key)) continue;
+    await createFlag({ ctx, input: { ...f, reason: "demo seed" } });
+    created.flags.push(`${f.namespace}/${f.key}`);
+  }
+
+  const result: SeedDemoResult = { adminEmail: opts.adminEmail.trim().toLowerCase(), created };
+  const [existing] = await opts.db.select({ id: users.id }).from(users).where(eq(users.email, result.adminEmail));
+  if (!existing) {
+    const password = opts.adminPassword ?? randomBytes(18).toString("base64url");
+    await createUser({ ctx, input: { email: result.adminEmail, name: "Admin", password, isSuperAdmin: true, reason: "demo seed" } });
+    result.adminPassword = password;
+    created.adminUser = true;
+  }
+
+  const [token] = await opts.db
+    .select({ id: apiTokens.id })
+    .from(apiTokens)
+    .where(and(eq(apiTokens.name, DEMO_TOKEN_NAME), isNull(apiTokens.revokedAt)));
+  if (!token) {
+    const made = await createApiToken({
+      ctx,
+      input: { name: DEMO_TOKEN_NAME, role: "admin", namespaces: null, superAdmin: true, reason: "demo seed" },
+    });
+    result.apiToken = made.token;
+  }
+  return result;
+}
+
+async function flagExists(ctx: ServiceContext, namespace: string, key: string): Promise<boolean> {
+  try {
+    await getFlag({ ctx, input: { namespace, key } });
+    return true;
+  } catch (err) {
+    if (err instanceof ServiceError && err.code === "not_found") return false;
+    throw err;
+  }
+}
