@@ -4,8 +4,11 @@
  * - Every instance lives under the caller's `baseDir` (MariaDB in `<baseDir>/mariadb`, etcd member
  *   NAME in `<baseDir>/etcd-NAME`), uses its own free loopback ports and never touches system
  *   services (a system etcd on 2379 or mysqld on 3306 is neither used nor stopped).
- * - MariaDB instances are copied from a template datadir created once per machine/version with
- *   `mariadb-install-db` (root@127.0.0.1 with an empty password).
+ * - MariaDB instances are copied from a template datadir created once per machine/version/uid with
+ *   `mariadb-install-db` (root@127.0.0.1 with an empty password), cached in
+ *   `os.tmpdir()/mizuflow-mariadb-template-<version>-v1-u<uid>` (override: MIZUFLOW_MARIADB_TEMPLATE_DIR).
+ *   An existing `<baseDir>/mariadb/data` (or etcd data dir) is reused, so the stack keeps its data.
+ * - startMariaDb/startEtcd/startEtcdCluster call ensureBinaries() for what they need.
  * - Child processes write stdout/stderr to log files next to their data dir. They are SIGKILLed when
  *   this Node process exits; on Linux they are also started via `setpriv --pdeathsig KILL` (when
  *   available) so they die even if Node itself is SIGKILLed.
@@ -55,10 +58,13 @@ const STOP_GRACE_MS = 5_000;
 const MARIADB_START_TIMEOUT_MS = 60_000; // crash recovery after kill() can take a moment
 const ETCD_START_TIMEOUT_MS = 30_000;
 const AUTO_PORT_ATTEMPTS = 4;
+const ETCD_STOP_PAUSE_MS = 150; // > --election-timeout 100
 
 // ---------------------------------------------------------------------------------------------
 // Binaries
 // ---------------------------------------------------------------------------------------------
+
+const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
 
 const EXTRA_BIN_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
@@ -123,11 +129,11 @@ export async function ensureBinaries(which: { mariadb?: boolean; etcd?: boolean 
   const run = installChain.then(async () => {
     const missing = missingPkgs();
     if (missing.length === 0) return;
-    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+    const root = isRoot();
     const aptGet = findBinary('apt-get');
     const installCmd = `DEBIAN_FRONTEND=noninteractive apt-get install -y ${missing.join(' ')}`;
-    if (!isRoot || !aptGet) {
-      const prefix = isRoot ? '' : 'sudo ';
+    if (!root || !aptGet) {
+      const prefix = root ? '' : 'sudo ';
       throw new Error(
         `Missing local service binaries (packages: ${missing.join(', ')}). Install them with:\n` +
           `  ${prefix}apt-get update && ${prefix}env ${installCmd}` +
@@ -271,7 +277,7 @@ class StartupError extends Error {
     super(message);
   }
   get addressInUse(): boolean {
-    return /address already in use|Do you already have another (mysqld|mariadbd) server running/i.test(this.logText);
+    return /address already in use|Do you already have another (mysqld |mariadbd )?server running/i.test(this.logText);
   }
 }
 
@@ -458,8 +464,6 @@ async function startWithPortRetry(autoPorts: boolean, start: (attempt: number) =
 // MariaDB
 // ---------------------------------------------------------------------------------------------
 
-const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
-
 let mariadbVersion: Promise<string> | undefined;
 function getMariaDbVersion(mariadbd: string): Promise<string> {
   mariadbVersion ??= execFileAsync(mariadbd, ['--version']).then(({ stdout }) => {
@@ -619,6 +623,8 @@ export async function startMariaDb(opts: {
       ...TEMPLATE_INNODB_OPTS,
       `--innodb-flush-log-at-trx-commit=${flush}`,
       '--innodb-temp-data-file-path=ibtmp1:1M:autoextend',
+      '--innodb-buffer-pool-load-at-startup=0',
+      '--innodb-buffer-pool-dump-at-shutdown=0',
       '--skip-log-bin',
       '--max-connections=500',
       '--skip-name-resolve',
@@ -681,6 +687,19 @@ function etcdHealthy(port: number): Promise<boolean> {
   });
 }
 
+/** True once the member answers HTTP on its peer URL (GET /members), i.e. it is past bootstrap. */
+function etcdPeerServing(peerPort: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port: peerPort, path: '/members', agent: false, timeout: 200 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(true));
+      res.on('error', () => resolve(true));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve(false));
+  });
+}
+
 async function waitForEtcd(port: number, isCancelled: () => boolean): Promise<void> {
   while (!isCancelled()) {
     if (await etcdHealthy(port)) return;
@@ -691,7 +710,7 @@ async function waitForEtcd(port: number, isCancelled: () => boolean): Promise<vo
 
 function etcdEnv(): NodeJS.ProcessEnv {
   // etcd reads ETCD_* variables as flags; keep the child hermetic.
-  const env: NodeJS.ProcessEnv = {};
+  const env = {} as NodeJS.ProcessEnv; // Next's types make NODE_ENV required; it is copied below
   for (const [k, v] of Object.entries(process.env)) {
     if (!k.startsWith('ETCD_') && !k.startsWith('ETCDCTL_')) env[k] = v;
   }
@@ -823,25 +842,52 @@ export async function startEtcdCluster(opts: {
     // As soon as one member fails, kill the others so they don't wait for quorum until the timeout.
     let firstFailure: unknown;
     let failed = false;
-    await Promise.all(
-      members.map((m) =>
-        m.proc.start().catch(async (err: unknown) => {
+    const starts: Promise<void>[] = [];
+    for (let i = 0; i < members.length && !failed; i++) {
+      const m = members[i]!;
+      let settled = false;
+      const started = m.proc.start().then(
+        () => {
+          settled = true;
+        },
+        async (err: unknown) => {
+          settled = true;
           if (!failed) {
             failed = true;
             firstFailure = err;
             await Promise.all(members.map((other) => other.proc.kill()));
           }
-        }),
-      ),
-    );
+        },
+      );
+      starts.push(started);
+      // Stagger: a new member asks every peer for the cluster state during bootstrap, and a peer whose
+      // port is bound but not yet serving makes it wait a full second (etcd's bootstrap timeout).
+      // Waiting until this member serves peer traffic before spawning the next keeps startup ~0.1 s.
+      if (i + 1 < members.length) {
+        const deadline = Date.now() + 5_000;
+        while (!settled && Date.now() < deadline && !(await etcdPeerServing(plans[i]!.peerPort))) await sleep(5);
+      }
+    }
+    await Promise.all(starts);
     if (!failed) {
       const handles = members.map((m, i) => makeEtcdHandle(m.proc, m.dataDir, plans[i]!.port));
       const endpoints = handles.flatMap((h) => h.endpoints);
       return {
         members: handles,
         endpoints,
+        // Sequential with a pause on purpose: an etcd leader that receives SIGTERM first tries to hand
+        // leadership to its "longest connected" peer and waits up to ~5 s if that peer is itself gone
+        // (e.g. stopping concurrently, or stopped a moment ago and not yet seen as inactive). After a
+        // pause longer than the election timeout, dead peers are marked inactive and a leader without
+        // quorum has stepped down, so every stop takes a few ms.
         stopAll: async () => {
-          await Promise.all(handles.map((h) => h.stop()));
+          let stoppedOne = false;
+          for (const h of handles) {
+            if (h.pid === undefined) continue;
+            if (stoppedOne) await sleep(ETCD_STOP_PAUSE_MS);
+            await h.stop();
+            stoppedOne = true;
+          }
         },
       };
     }
