@@ -12,4 +12,6 @@ const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "scrip
 // Ctrl-C reaches the whole foreground process group; the runner handles it and exits by itself.
 process.on("SIGINT", () => {});
 process.on("SIGTERM", () => child.kill("SIGTERM"));
+const parentPid = process.ppid;
+setInterval(() => process.ppid !== parentPid && child.kill("SIGTERM"), 1000).unref();
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

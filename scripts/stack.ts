@@ -53,6 +53,10 @@ async function stopAll(code: number): Promise<never> {
 }
 process.on("SIGINT", () => void stopAll(0));
 process.on("SIGTERM", () => void stopAll(0));
+// If whatever started us goes away without signalling (npm killed by a timeout, a closed
+// terminal), stop too instead of leaving the database, etcd, app and worker running.
+const parentPid = process.ppid;
+setInterval(() => process.ppid !== parentPid && void stopAll(0), 1000).unref();
 
 /** A dev-only AUTH_SECRET generated once per checkout and kept in .data (never committed). */
 async function authSecret(): Promise<string> {
