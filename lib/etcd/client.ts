@@ -1,4 +1,5 @@
-import { Etcd3, type Namespace } from "etcd3";
+import { ConsecutiveBreaker, ExponentialBackoff, circuitBreaker, handleWhen, retry, type IBackoff } from "cockatiel";
+import { Etcd3, isRecoverableError, type Namespace } from "etcd3";
 import { getEnv } from "../config/env";
 
 /**
@@ -11,8 +12,23 @@ export interface EtcdHandle {
   root: Namespace;
 }
 
+/**
+ * etcd3's default circuit breaker keeps a failed host closed for 5 s, which would add up to 5 s to
+ * every recovery (relay drain, re-election, watch resume) after etcd comes back. A 1 s half-open
+ * window keeps recovery fast while still not hammering a dead host.
+ */
+function faultHandling() {
+  const recoverable = handleWhen((err) => isRecoverableError(err));
+  return {
+    host: () => circuitBreaker(recoverable, { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(3) }),
+    global: retry(recoverable, { maxAttempts: 2, backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }) }),
+    // etcd3 types this as an IBackoff but calls `.next()` on it like the factory it defaults to.
+    watchBackoff: new ExponentialBackoff({ initialDelay: 100, maxDelay: 2000 }) as unknown as IBackoff<unknown>,
+  };
+}
+
 export function createEtcd(endpoints: string[], prefix: string): EtcdHandle {
-  const client = new Etcd3({ hosts: endpoints, dialTimeout: 3000 });
+  const client = new Etcd3({ hosts: endpoints, dialTimeout: 3000, faultHandling: faultHandling() });
   return { client, root: client.namespace(prefix) };
 }
 

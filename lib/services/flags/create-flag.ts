@@ -28,7 +28,9 @@ export async function createFlag({ ctx, input }: { ctx: ServiceContext; input: u
   for (const [env, v] of Object.entries(data.values ?? {})) initial.set(env, assertValueMatchesType(data.type, v, `values.${env}`));
 
   return inTransaction(ctx, async (tx, outbox) => {
-    const [ns] = await tx.select().from(namespaces).where(eq(namespaces.key, data.namespace));
+    // Creates in one namespace serialise on its row: without it, concurrent creates' gap locks on
+    // the (namespace, key) index deadlock each other.
+    const [ns] = await tx.select().from(namespaces).where(eq(namespaces.key, data.namespace)).for("update");
     if (!ns) throw notFound(`Namespace '${data.namespace}'`);
     // A shared locking read of all environments (next-key locks up to the supremum) makes a
     // concurrent createEnvironment wait for this flag, or this flag wait for it: either way the

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { environments, flags, flagValues, namespaces } from "../../db/schema";
 import type { PublishItem } from "../../etcd/fence";
@@ -12,30 +12,45 @@ export type EnvRow = typeof environments.$inferSelect;
 export interface LockedFlag {
   flag: FlagRow;
   namespaceKey: string;
-  values: { env: EnvRow; row: ValueRow }[];
+  values: { env: Pick<EnvRow, "id" | "key">; row: ValueRow }[];
 }
 
 /**
- * Locks a flag row, then its value rows in environment-id order. Every verb that changes a flag
- * takes the flag row lock first, so writers of one flag serialise and never deadlock each other.
+ * Locks a flag row and its value rows, in one statement. Every verb that changes a flag takes the
+ * flag row lock first (the flag is a const-table read, done before the join reaches flag_values,
+ * whose rows are then locked in (flag_id, environment_id) index order), so writers of one flag
+ * serialise and never deadlock each other.
+ *
+ * Only flag and flag_values rows are locked exclusively. The namespace is looked up by a plain
+ * subquery (as a separate SELECT did before), and each environment key by a subquery under a SHARED
+ * lock: joining environments in the FOR UPDATE would X-lock the environment row, and then every
+ * write to, say, production would queue behind every other one until commit, whatever the flag.
  */
 export async function lockFlag(tx: Tx, namespaceKey: string, key: string, opts: { includeDeleted?: boolean } = {}): Promise<LockedFlag> {
-  const [ns] = await tx.select({ id: namespaces.id }).from(namespaces).where(eq(namespaces.key, namespaceKey));
-  if (!ns) throw notFound(`Namespace '${namespaceKey}'`);
-  const [flag] = await tx
-    .select()
-    .from(flags)
-    .where(and(eq(flags.namespaceId, ns.id), eq(flags.key, key)))
-    .for("update");
-  if (!flag || (flag.deletedAt && !opts.includeDeleted)) throw notFound(`Flag '${namespaceKey}/${key}'`);
   const rows = await tx
-    .select({ row: flagValues, env: environments })
-    .from(flagValues)
-    .innerJoin(environments, eq(environments.id, flagValues.environmentId))
-    .where(eq(flagValues.flagId, flag.id))
-    .orderBy(asc(flagValues.environmentId))
+    .select({
+      flag: flags,
+      row: flagValues,
+      envKey: sql<string | null>`(SELECT e.\`key\` FROM ${environments} e WHERE e.id = ${flagValues.environmentId} LOCK IN SHARE MODE)`,
+    })
+    .from(flags)
+    .leftJoin(flagValues, eq(flagValues.flagId, flags.id))
+    .where(and(eq(flags.namespaceId, sql`(SELECT n.id FROM ${namespaces} n WHERE n.\`key\` = ${namespaceKey})`), eq(flags.key, key)))
     .for("update");
-  return { flag, namespaceKey, values: rows };
+  const flag = rows[0]?.flag;
+  if (!flag) {
+    // Rare path: say which of the two is missing.
+    const [ns] = await tx.select({ id: namespaces.id }).from(namespaces).where(eq(namespaces.key, namespaceKey));
+    throw notFound(ns ? `Flag '${namespaceKey}/${key}'` : `Namespace '${namespaceKey}'`);
+  }
+  if (flag.deletedAt && !opts.includeDeleted) throw notFound(`Flag '${namespaceKey}/${key}'`);
+  const values: LockedFlag["values"] = [];
+  for (const r of rows) {
+    // Environments are never deleted, so a value row always has its environment.
+    if (r.row && r.envKey !== null) values.push({ env: { id: r.row.environmentId, key: r.envKey }, row: r.row });
+  }
+  values.sort((a, b) => a.env.id - b.env.id);
+  return { flag, namespaceKey, values };
 }
 
 /** What etcd should hold for one (flag, environment): the document, or a tombstone if not served. */

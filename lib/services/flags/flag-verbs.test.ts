@@ -156,6 +156,21 @@ describe("flag write path", () => {
     expect(again.values.staging).toMatchObject({ value: 0, version: 5 });
   });
 
+  it("concurrent creates in one namespace all succeed (no deadlock) and duplicates get 409", async () => {
+    const ctx = env.ctx();
+    const made = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => createFlag({ ctx, input: { namespace: "checkout", key: `burst-${i}`, type: "boolean" } })),
+    );
+    expect(made).toHaveLength(12);
+    const dup = await Promise.allSettled(
+      Array.from({ length: 6 }, () => createFlag({ ctx, input: { namespace: "checkout", key: "burst-dup", type: "boolean" } })),
+    );
+    expect(dup.filter((d) => d.status === "fulfilled")).toHaveLength(1);
+    for (const d of dup.filter((d): d is PromiseRejectedResult => d.status === "rejected")) {
+      expect((d.reason as ServiceError).code).toBe("conflict");
+    }
+  });
+
   it("stores emoji and unicode intact", async () => {
     const ctx = env.ctx();
     await createFlag({ ctx, input: { namespace: "checkout", key: "greeting", type: "string", description: "Grüße 👋", values: { production: "こんにちは 🚀" } } });
