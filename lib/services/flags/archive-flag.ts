@@ -1,13 +1,12 @@
 import { eq } from "drizzle-orm";
 import { assertCan } from "../../auth/permissions";
 import { flags } from "../../db/schema";
-import { conflict } from "../../errors/service-error";
 import { writeOutbox } from "../../outbox/write-outbox";
 import { parseInput } from "../../validation/parse";
 import { writeAudit } from "../audit/write-audit";
 import type { ServiceContext } from "../context";
 import { inTransaction } from "../transaction";
-import { bumpAllValues, lockFlag, toFlagView } from "./flag-state";
+import { bumpAllValues, assertFlagVersion, lockFlag, toFlagView } from "./flag-state";
 import { ArchiveFlagSchema, type FlagView } from "./schemas";
 
 /**
@@ -20,11 +19,7 @@ export async function archiveFlag({ ctx, input }: { ctx: ServiceContext; input: 
   return inTransaction(ctx, async (tx, outbox) => {
     const locked = await lockFlag(tx, data.namespace, data.key);
     const { flag } = locked;
-    if (data.expectedVersion !== undefined && data.expectedVersion !== flag.version) {
-      throw conflict(`Flag ${data.namespace}/${data.key} was changed by someone else (now version ${flag.version})`, {
-        currentVersion: flag.version,
-      });
-    }
+    assertFlagVersion(flag, data);
     const before = toFlagView(flag, data.namespace, locked.values);
     if (flag.archived === data.archived) return before;
     const at = new Date();

@@ -1,13 +1,12 @@
 import { eq } from "drizzle-orm";
 import { assertCan } from "../../auth/permissions";
 import { flags } from "../../db/schema";
-import { conflict } from "../../errors/service-error";
 import { writeOutbox } from "../../outbox/write-outbox";
 import { parseInput } from "../../validation/parse";
 import { writeAudit } from "../audit/write-audit";
 import type { ServiceContext } from "../context";
 import { inTransaction } from "../transaction";
-import { bumpAllValues, lockFlag, toFlagView } from "./flag-state";
+import { bumpAllValues, assertFlagVersion, lockFlag, toFlagView } from "./flag-state";
 import { DeleteFlagSchema } from "./schemas";
 
 /**
@@ -20,11 +19,7 @@ export async function deleteFlag({ ctx, input }: { ctx: ServiceContext; input: u
   return inTransaction(ctx, async (tx, outbox) => {
     const locked = await lockFlag(tx, data.namespace, data.key);
     const { flag } = locked;
-    if (data.expectedVersion !== undefined && data.expectedVersion !== flag.version) {
-      throw conflict(`Flag ${data.namespace}/${data.key} was changed by someone else (now version ${flag.version})`, {
-        currentVersion: flag.version,
-      });
-    }
+    assertFlagVersion(flag, data);
     const before = toFlagView(flag, data.namespace, locked.values);
     const at = new Date();
     const next = { ...flag, deletedAt: at, version: flag.version + 1, updatedAt: at };

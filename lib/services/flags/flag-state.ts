@@ -3,7 +3,7 @@ import type { Tx } from "../../db/client";
 import { environments, flags, flagValues, namespaces } from "../../db/schema";
 import type { PublishItem } from "../../etcd/fence";
 import type { FlagView } from "./schemas";
-import { notFound } from "../../errors/service-error";
+import { conflict, notFound } from "../../errors/service-error";
 
 export type FlagRow = typeof flags.$inferSelect;
 export type ValueRow = typeof flagValues.$inferSelect;
@@ -111,4 +111,13 @@ export function toFlagView(flag: FlagRow, namespaceKey: string, values: { env: {
       ]),
     ),
   };
+}
+
+/** Optimistic concurrency on the flag definition: a stale expectedVersion is a 409 with the current one. */
+export function assertFlagVersion(flag: FlagRow, req: { namespace: string; key: string; expectedVersion?: number }): void {
+  if (req.expectedVersion !== undefined && req.expectedVersion !== flag.version) {
+    throw conflict(`Flag ${req.namespace}/${req.key} was changed by someone else (now version ${flag.version})`, {
+      currentVersion: flag.version,
+    });
+  }
 }

@@ -5,6 +5,7 @@ import { notFound } from "../../errors/service-error";
 import { keySchema } from "../../validation/common";
 import { parseInput } from "../../validation/parse";
 import type { ServiceContext } from "../context";
+import { toNamespaceView } from "./namespace-verbs";
 import { z } from "zod";
 import type { NamespaceView } from "./schemas";
 
@@ -19,12 +20,5 @@ export async function getNamespace({ ctx, input }: { ctx: ServiceContext; input:
   assertCan(ctx.actor, "flag:read", { namespaceKey: data.key });
   const [n] = await ctx.db.select().from(namespaces).where(eq(namespaces.key, data.key));
   if (!n) throw notFound(`Namespace '${data.key}'`);
-  return {
-    id: n.id,
-    key: n.key,
-    name: n.name,
-    description: n.description ?? null,
-    createdAt: n.createdAt.toISOString(),
-    updatedAt: n.updatedAt.toISOString(),
-  };
+  return toNamespaceView(n);
 }

@@ -11,7 +11,7 @@ import { isDuplicateKey } from "../../db/errors";
 
 type NamespaceRow = typeof namespaces.$inferSelect;
 
-const toView = (n: NamespaceRow): NamespaceView => ({
+export const toNamespaceView = (n: NamespaceRow): NamespaceView => ({
   id: n.id,
   key: n.key,
   name: n.name,
@@ -32,7 +32,7 @@ export async function createNamespace({ ctx, input }: { ctx: ServiceContext; inp
       throw err;
     }
     const [row] = await tx.select().from(namespaces).where(eq(namespaces.key, data.key));
-    const view = toView(row!);
+    const view = toNamespaceView(row!);
     await writeAudit(tx, ctx.actor, ctx.meta, {
       action: "namespace.create",
       targetType: "namespace",
@@ -63,11 +63,11 @@ export async function updateNamespace({ ctx, input }: { ctx: ServiceContext; inp
       targetType: "namespace",
       targetId: row.id,
       namespaceKey: data.key,
-      before: toView(row),
-      after: toView(next),
+      before: toNamespaceView(row),
+      after: toNamespaceView(next),
       reason: data.reason,
     });
-    return toView(next);
+    return toNamespaceView(next);
   });
 }
 
@@ -86,7 +86,7 @@ export async function deleteNamespace({ ctx, input }: { ctx: ServiceContext; inp
       targetType: "namespace",
       targetId: row.id,
       namespaceKey: data.key,
-      before: toView(row),
+      before: toNamespaceView(row),
       reason: data.reason,
     });
     return { deleted: true as const };
@@ -98,5 +98,5 @@ export async function listNamespaces({ ctx }: { ctx: ServiceContext }): Promise<
   if (visible && visible.size === 0) return [];
   const q = ctx.db.select().from(namespaces);
   const rows = await (visible ? q.where(inArray(namespaces.key, [...visible])) : q).orderBy(asc(namespaces.key));
-  return rows.map(toView);
+  return rows.map(toNamespaceView);
 }
