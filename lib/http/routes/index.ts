@@ -3,9 +3,10 @@ import { apiTokenRoutes } from "./api-tokens";
 import { environmentRoutes } from "./environments";
 import { flagRoutes } from "./flags";
 import { namespaceRoutes } from "./namespaces";
+import { outboxRoutes } from "./outbox";
 import { systemRoutes } from "./system";
 
-export { apiTokenRoutes, environmentRoutes, flagRoutes, namespaceRoutes, systemRoutes };
+export { apiTokenRoutes, environmentRoutes, flagRoutes, namespaceRoutes, outboxRoutes, systemRoutes };
 
 /** Every endpoint the app serves through withApi, in document order. */
 export const ALL_ROUTES: readonly RouteSpec[] = [
@@ -13,5 +14,6 @@ export const ALL_ROUTES: readonly RouteSpec[] = [
   ...Object.values(environmentRoutes),
   ...Object.values(flagRoutes),
   ...Object.values(apiTokenRoutes),
+  ...Object.values(outboxRoutes),
   ...Object.values(systemRoutes),
 ];
