@@ -1,0 +1,133 @@
+import type { DeletePayload, PutPayload, SnapshotPayload } from "./protocol";
+import type { FlagChange, FlagEntry, JsonValue, UpdateSource } from "./types";
+
+export interface ApplyResult {
+  /** False when the event was skipped as a whole (its revision was already applied). */
+  applied: boolean;
+  changes: FlagChange[];
+  /** Keys whose incoming version was older than the one held (kept the newer one). */
+  regressions: string[];
+}
+
+const id = (namespace: string, key: string) => `${namespace}/${key}`;
+const sameValue = (a: JsonValue, b: JsonValue) => a === b || JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * The SDK's in-memory flag state and the rules that keep it consistent (pure: no I/O, no timers):
+ *
+ * 1. `put`/`delete` apply in revision order: an event whose revision is below the applied revision
+ *    was already seen (a replay after reconnect) and is skipped. An event AT the applied revision
+ *    still goes through rule 2: one etcd transaction that touches several keys gives their events
+ *    the same id, and dropping the second one would be a silent gap; a true duplicate is a no-op.
+ * 2. Per key the version never goes backwards: an older version is ignored even in a snapshot, and
+ *    a delete leaves a tombstone so a late older put cannot bring the key back.
+ * 3. A `snapshot` replaces the state: keys it lacks are removed, and its revision becomes the
+ *    applied revision even when lower (a re-snapshotted hub), rule 2 still guarding each key.
+ * 4. The same version with another value is accepted: the reconciler may restate a value at the
+ *    same version, and the server is the authority for it.
+ */
+export class FlagStore {
+  private flags = new Map<string, FlagEntry>();
+  private tombstones = new Map<string, number>();
+  revision = 0;
+  environment: string | null = null;
+  /** True once any snapshot (live or local) has been applied. */
+  hasData = false;
+
+  get(namespace: string, key: string): FlagEntry | undefined {
+    return this.flags.get(id(namespace, key));
+  }
+
+  all(): FlagEntry[] {
+    return [...this.flags.values()];
+  }
+
+  applySnapshot(s: SnapshotPayload, source: UpdateSource = "snapshot"): ApplyResult {
+    const next = new Map<string, FlagEntry>();
+    const changes: FlagChange[] = [];
+    const regressions: string[] = [];
+    for (const incoming of s.flags) {
+      const k = id(incoming.namespace, incoming.key);
+      const current = this.flags.get(k);
+      const deletedAt = this.tombstones.get(k);
+      if (current && current.version > incoming.version) {
+        regressions.push(k);
+        next.set(k, current);
+        continue;
+      }
+      if (!current && deletedAt !== undefined && deletedAt >= incoming.version) {
+        regressions.push(k);
+        continue;
+      }
+      next.set(k, { ...incoming });
+      if (deletedAt !== undefined) this.tombstones.delete(k);
+      const change = diff(current, incoming, s.revision, source);
+      if (change) changes.push(change);
+    }
+    for (const [k, old] of this.flags) {
+      if (!next.has(k)) changes.push(removal(old, s.revision, source));
+    }
+    this.flags = next;
+    this.revision = s.revision;
+    if (s.environment !== null) this.environment = s.environment;
+    this.hasData = true;
+    return { applied: true, changes, regressions };
+  }
+
+  applyPut(p: PutPayload): ApplyResult {
+    if (p.revision < this.revision) return { applied: false, changes: [], regressions: [] };
+    this.revision = p.revision;
+    const k = id(p.namespace, p.key);
+    const current = this.flags.get(k);
+    const deletedAt = this.tombstones.get(k);
+    if ((current && current.version > p.version) || (!current && deletedAt !== undefined && deletedAt >= p.version)) {
+      return { applied: true, changes: [], regressions: [k] };
+    }
+    const entry: FlagEntry = { namespace: p.namespace, key: p.key, type: p.type, value: p.value, version: p.version };
+    this.flags.set(k, entry);
+    this.tombstones.delete(k);
+    const change = diff(current, entry, p.revision, "put");
+    return { applied: true, changes: change ? [change] : [], regressions: [] };
+  }
+
+  applyDelete(d: DeletePayload): ApplyResult {
+    if (d.revision < this.revision) return { applied: false, changes: [], regressions: [] };
+    this.revision = d.revision;
+    const k = id(d.namespace, d.key);
+    const current = this.flags.get(k);
+    if (current && current.version > d.version) return { applied: true, changes: [], regressions: [k] };
+    this.tombstones.set(k, Math.max(d.version, this.tombstones.get(k) ?? 0));
+    if (!current) return { applied: true, changes: [], regressions: [] };
+    this.flags.delete(k);
+    return { applied: true, changes: [removal(current, d.revision, "delete")], regressions: [] };
+  }
+}
+
+function diff(old: FlagEntry | undefined, now: FlagEntry, revision: number, source: UpdateSource): FlagChange | null {
+  if (old && old.version === now.version && old.type === now.type && sameValue(old.value, now.value)) return null;
+  return {
+    namespace: now.namespace,
+    key: now.key,
+    type: now.type,
+    oldValue: old?.value,
+    newValue: now.value,
+    oldVersion: old?.version,
+    newVersion: now.version,
+    revision,
+    source,
+  };
+}
+
+function removal(old: FlagEntry, revision: number, source: UpdateSource): FlagChange {
+  return {
+    namespace: old.namespace,
+    key: old.key,
+    type: old.type,
+    oldValue: old.value,
+    newValue: undefined,
+    oldVersion: old.version,
+    newVersion: undefined,
+    revision,
+    source,
+  };
+}

@@ -1,0 +1,83 @@
+import { createImmediatePublisher } from "../../../lib/outbox/immediate-publisher";
+import type { ServiceContext } from "../../../lib/services/context";
+import { createEnvironment } from "../../../lib/services/environments/environment-verbs";
+import { createFlag } from "../../../lib/services/flags/create-flag";
+import { setFlagValue } from "../../../lib/services/flags/set-flag-value";
+import { createNamespace } from "../../../lib/services/namespaces/namespace-verbs";
+import { createSdkKey, revokeSdkKey } from "../../../lib/services/sdk-keys";
+import { createTestEnv, type TestEnv } from "../../../tests/support/test-env";
+import { startStreamServer } from "../../../workers/stream-server/server";
+
+type StreamServer = Awaited<ReturnType<typeof startStreamServer>>;
+
+/**
+ * The real delivery path for SDK integration tests: a fresh MariaDB database and etcd prefix,
+ * flags written through the service verbs and published right after commit by the immediate
+ * publisher, and the real stream server (watch hub + SSE) on a fixed port that survives restarts.
+ */
+export interface StreamFixture {
+  env: TestEnv;
+  ctx: ServiceContext;
+  /** Base URL of the stream server (stable across `stop()`/`start()`). */
+  url: string;
+  port: number;
+  server(): StreamServer | null;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  sdkKey(namespaces: string[] | null, environment?: string): Promise<string>;
+  /** Creates a key and returns it with its id (for revocation). */
+  sdkKeyWithId(namespaces: string[] | null, environment?: string): Promise<{ key: string; id: number }>;
+  revoke(id: number): Promise<void>;
+  flag(namespace: string, key: string, type: "boolean" | "string" | "number" | "json", values: Record<string, unknown>): Promise<void>;
+  set(namespace: string, key: string, value: unknown, environment?: string): Promise<number>;
+  cleanup(): Promise<void>;
+}
+
+export async function startStreamFixture(
+  opts: { namespaces?: string[]; environments?: string[]; heartbeatMs?: number } = {},
+): Promise<StreamFixture> {
+  const env = await createTestEnv();
+  const ctx = env.ctx(undefined, { onCommitted: createImmediatePublisher(env.db, env.etcd.root) });
+  for (const key of opts.environments ?? ["production", "staging"]) await createEnvironment({ ctx, input: { key, name: key } });
+  for (const key of opts.namespaces ?? ["checkout", "search"]) await createNamespace({ ctx, input: { key, name: key } });
+  let server: StreamServer | null = await startStreamServer({ db: env.db, root: env.etcd.root, host: "127.0.0.1", port: 0, heartbeatMs: opts.heartbeatMs });
+  const port = server.port;
+  const sdkKeyWithId = async (namespaces: string[] | null, environment = "production") => {
+    const name = `sdk-test-${Math.random().toString(36).slice(2, 8)}`;
+    const created = await createSdkKey({ ctx, input: { name, environment, namespaces } });
+    return { key: created.key, id: created.sdkKey.id };
+  };
+  return {
+    env,
+    ctx,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    server: () => server,
+    async stop() {
+      await server?.close();
+      server = null;
+    },
+    async start() {
+      if (!server) server = await startStreamServer({ db: env.db, root: env.etcd.root, host: "127.0.0.1", port, heartbeatMs: opts.heartbeatMs });
+    },
+    async sdkKey(namespaces, environment = "production") {
+      return (await sdkKeyWithId(namespaces, environment)).key;
+    },
+    sdkKeyWithId,
+    async revoke(id) {
+      await revokeSdkKey({ ctx, input: { id } });
+    },
+    async flag(namespace, key, type, values) {
+      await createFlag({ ctx, input: { namespace, key, type, values } });
+    },
+    async set(namespace, key, value, environment = "production") {
+      const view = await setFlagValue({ ctx, input: { namespace, key, environment, value } });
+      return view.values[environment]!.version;
+    },
+    async cleanup() {
+      await server?.close().catch(() => {});
+      server = null;
+      await env.cleanup();
+    },
+  };
+}
