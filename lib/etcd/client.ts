@@ -28,7 +28,18 @@ function faultHandling() {
 }
 
 export function createEtcd(endpoints: string[], prefix: string): EtcdHandle {
-  const client = new Etcd3({ hosts: endpoints, dialTimeout: 3000, faultHandling: faultHandling() });
+  const client = new Etcd3({
+    hosts: endpoints,
+    dialTimeout: 3000,
+    faultHandling: faultHandling(),
+    // Keepalive pings tear down a connection that went silent (a peer that vanished without a FIN),
+    // so watches and leases fail over instead of waiting on a dead socket.
+    grpcOptions: {
+      "grpc.keepalive_time_ms": 10_000,
+      "grpc.keepalive_timeout_ms": 5_000,
+      "grpc.keepalive_permit_without_calls": 1,
+    },
+  });
   return { client, root: client.namespace(prefix) };
 }
 

@@ -3,6 +3,11 @@ import { EventSource } from "eventsource";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "../../lib/auth/actor";
 import { metrics } from "../../lib/observability/metrics";
+import { createImmediatePublisher } from "../../lib/outbox/immediate-publisher";
+import { archiveFlag } from "../../lib/services/flags/archive-flag";
+import { createFlag } from "../../lib/services/flags/create-flag";
+import { deleteFlag as deleteFlagVerb } from "../../lib/services/flags/delete-flag";
+import { setFlagValue } from "../../lib/services/flags/set-flag-value";
 import { revokeSdkKey } from "../../lib/services/sdk-keys/revoke-sdk-key";
 import { createTestEnv, waitFor, type TestEnv } from "../../tests/support/test-env";
 import { startStreamServer, type StreamServer } from "./server";
@@ -34,6 +39,7 @@ describe("SDK stream over the node:http stream server", () => {
     expect(missing.status).toBe(401);
     expect(missing.headers["content-type"]).toMatch(/application\/json/);
     expect(JSON.parse(missing.body()).error.code).toBe("unauthenticated");
+    expect(missing.headers["www-authenticate"]).toMatch(/^Bearer/);
 
     const unknown = await openSse(`${base}${STREAM}?sdk_key=mf_sdk_${"A".repeat(43)}`);
     expect(unknown.status).toBe(401);
@@ -83,6 +89,34 @@ describe("SDK stream over the node:http stream server", () => {
     expect(del!.data).toEqual({ revision: del!.id, namespace: "checkout", key: "first", version: 3 });
     expect(snap!.id < put!.id && put!.id < del!.id).toBe(true);
     await sse.waitFor((c) => c.messages.some((m) => m.comment === "heartbeat"), "a heartbeat");
+    sse.close();
+  });
+
+  it("delivers commits made through the service verbs (immediate publish): create, set, archive, unarchive, delete", async () => {
+    const { key } = await newSdkKey(env.db, "prod", ["checkout"]);
+    const sse = await openSse(`${base}${STREAM}?sdk_key=${key}`);
+    const ctx = env.ctx(SYSTEM_ACTOR, { onCommitted: createImmediatePublisher(env.db, env.etcd.root) });
+    const flag = { namespace: "checkout", key: "via-verbs" };
+    const seen = (n: number) => () => sse.events().filter((e) => e.data.key === "via-verbs").length >= n;
+    await createFlag({ ctx, input: { ...flag, type: "string", values: { prod: "a", staging: "s" } } });
+    await sse.waitFor(seen(1), "create");
+    const view = await setFlagValue({ ctx, input: { ...flag, environment: "prod", value: "b" } });
+    await sse.waitFor(seen(2), "set");
+    await archiveFlag({ ctx, input: { ...flag, archived: true } });
+    await sse.waitFor(seen(3), "archive");
+    await archiveFlag({ ctx, input: { ...flag, archived: false } });
+    await sse.waitFor(seen(4), "unarchive");
+    await deleteFlagVerb({ ctx, input: flag });
+    await sse.waitFor(seen(5), "delete");
+    const events = sse.events().filter((e) => e.data.key === "via-verbs");
+    expect(events.map((e) => [e.event, e.data.version, e.data.value])).toEqual([
+      ["put", 1, "a"],
+      ["put", 2, "b"],
+      ["delete", 3, undefined],
+      ["put", 4, "b"],
+      ["delete", 5, undefined],
+    ]);
+    expect(events[1]!.data.updatedAt).toBe(view.values.prod!.updatedAt);
     sse.close();
   });
 
@@ -174,9 +208,10 @@ describe("SDK stream over the node:http stream server", () => {
       await waitFor(() => small.core.openStreams === 2, "both streams open");
       const cutBefore = await slowCuts();
 
-      const big = "x".repeat(1024 * 1024);
+      // 400 KB values: the fenced txn carries the old and the new document (etcd's request limit is 1.5 MiB).
+      const big = "x".repeat(400 * 1024);
       const lags: number[] = [];
-      for (let v = 1; v <= 24 && small.core.openStreams === 2; v++) {
+      for (let v = 1; v <= 80 && small.core.openStreams === 2; v++) {
         const t = Date.now();
         await putFlag(env.etcd.root, ref("prod", "search", "big"), v, big, "string");
         await healthy.waitFor((c) => c.events().some((e) => e.data.version === v), `healthy client gets v${v}`);
@@ -217,6 +252,21 @@ describe("SDK stream over the node:http stream server", () => {
       return r.status === 200 ? r : null;
     }, "a 200 after an in-scope change");
     expect(changed.headers.get("etag")).not.toBe(etag);
+  });
+
+  it("frames the body for HTTP/1.0 clients too (no chunked encoding; the body ends with the connection)", async () => {
+    const { key } = await newSdkKey(env.db, "prod", ["checkout"]);
+    const sock = net.connect(server.port, "127.0.0.1");
+    sock.write(`GET ${STREAM}?sdk_key=${key} HTTP/1.0\r\n\r\n`);
+    let text = "";
+    sock.setEncoding("utf8");
+    sock.on("data", (d: string) => (text += d));
+    await waitFor(() => text.includes("event: snapshot"), "snapshot over HTTP/1.0");
+    sock.destroy();
+    const [head, body] = text.split("\r\n\r\n");
+    expect(head).toMatch(/^HTTP\/1\.1 200/);
+    expect(head!.toLowerCase()).not.toContain("transfer-encoding");
+    expect(body!.startsWith("retry: 1000\n\nevent: snapshot\nid: ")).toBe(true);
   });
 
   it("answers CORS preflights for browser SDKs", async () => {

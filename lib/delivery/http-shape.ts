@@ -1,0 +1,64 @@
+import { ServiceError, type ErrorCode } from "../errors/service-error";
+import { toErrorResponse } from "../errors/http";
+
+/**
+ * The HTTP surface of the SDK endpoints, shared by the Next.js route handlers and the node:http
+ * stream server so both answer byte-for-byte alike.
+ */
+export const SDK_STREAM_PATH = "/api/sdk/v1/stream";
+export const SDK_FLAGS_PATH = "/api/sdk/v1/flags";
+
+/** Auth is by SDK key, never by cookie, so any origin may read (browser SDKs). */
+const CORS = {
+  "access-control-allow-origin": "*",
+  "access-control-expose-headers": "ETag, Retry-After",
+} as const;
+
+export const STREAM_HEADERS: Record<string, string> = {
+  "content-type": "text/event-stream; charset=utf-8",
+  // no-transform keeps compression middleware and proxies from buffering the stream.
+  "cache-control": "no-cache, no-transform",
+  "x-accel-buffering": "no",
+  ...CORS,
+};
+
+export const PREFLIGHT_HEADERS: Record<string, string> = {
+  ...CORS,
+  "access-control-allow-methods": "GET, OPTIONS",
+  "access-control-allow-headers": "Authorization, Last-Event-ID, Cache-Control, If-None-Match, Content-Type",
+  "access-control-max-age": "86400",
+};
+
+export function jsonHeaders(extra: Record<string, string> = {}): Record<string, string> {
+  return { "content-type": "application/json; charset=utf-8", "cache-control": "no-cache", ...CORS, ...extra };
+}
+
+export interface HttpReply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export function errorReply(code: ErrorCode, message: string, extraHeaders: Record<string, string> = {}): HttpReply {
+  const { status, body } = toErrorResponse(new ServiceError(code, message));
+  return { status, headers: jsonHeaders(extraHeaders), body: JSON.stringify(body) };
+}
+
+export function tooManyAttempts(retryAfterMs: number, what: string): HttpReply {
+  return errorReply("rate_limited", `Too many connection attempts for this ${what}; retry later`, {
+    "retry-after": String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
+  });
+}
+
+export function methodNotAllowed(): HttpReply {
+  return errorReply("bad_request", "Only GET and OPTIONS are supported here", { allow: "GET, OPTIONS" });
+}
+
+/** True when an If-None-Match header lists `etag` (weak or strong) or is `*`. */
+export function etagMatches(ifNoneMatch: string | null, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch.split(",").some((t) => {
+    const tag = t.trim().replace(/^W\//, "");
+    return tag === "*" || tag === etag;
+  });
+}

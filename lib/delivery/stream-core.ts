@@ -1,0 +1,264 @@
+import type { Db } from "../db/client";
+import { metrics } from "../observability/metrics";
+import { verifySdkKey, type SdkKeyVerification, type SdkPrincipal } from "../services/sdk-keys/verify-sdk-key";
+import { errorReply, etagMatches, jsonHeaders, tooManyAttempts, type HttpReply } from "./http-shape";
+import type { HubEvent, ScopeSnapshot } from "./hub-types";
+import { TokenBuckets, type BucketSpec } from "./rate-limit";
+import { lastEventIdFrom, sdkKeyFrom, type SdkRequest } from "./request-credentials";
+import { findUnusableKeys } from "./revocation-check";
+import { makeScope, type Scope } from "./scope";
+import { retryFrame, snapshotEtag, snapshotJson } from "./sse-frames";
+import { StreamConnection, type CloseReason, type ConnectionOwner, type StreamSink } from "./stream-connection";
+import type { HubLog, WatchHub } from "./watch-hub";
+
+export interface RateLimitOptions {
+  /** Connection attempts per SDK key; false disables. */
+  perKey?: BucketSpec | false;
+  /** Connection attempts per client address; false disables. */
+  perAddress?: BucketSpec | false;
+}
+
+export interface StreamCoreOptions {
+  db: Db;
+  hub: WatchHub;
+  /** Metric label: "sidecar" (node:http stream server) or "next" (route handlers). */
+  transport: string;
+  heartbeatMs?: number;
+  retryMs?: number;
+  /** A stream whose unsent backlog exceeds this many bytes is disconnected. */
+  maxBufferedBytes?: number;
+  /** How often open streams' keys are re-checked against MySQL (revocation). */
+  revocationCheckMs?: number;
+  /** How long a request waits for the hub's first snapshot before answering 503. */
+  readyTimeoutMs?: number;
+  rateLimit?: RateLimitOptions | false;
+  verify?: (key: string) => Promise<SdkKeyVerification>;
+  log?: HubLog;
+}
+
+export type Admission = { ok: true; principal: SdkPrincipal; scope: Scope; lastEventId: number | null } | { ok: false; reply: HttpReply };
+
+const BEARER = { "www-authenticate": 'Bearer realm="mizuflow-sdk"' };
+
+export const DEFAULT_RATE_LIMIT: Required<RateLimitOptions> = {
+  perKey: { burst: 2_000, perSecond: 500 },
+  perAddress: { burst: 60, perSecond: 20 },
+};
+
+/**
+ * Everything the two SDK transports share (ARCHITECTURE.md, "SDK stream protocol v1"); an adapter
+ * only turns its request into an SdkRequest and its response into a StreamSink.
+ *
+ * - `admit` runs before any stream opens, so failures are real HTTP statuses: per-address rate
+ *   limit, SDK key (401 unknown / 403 revoked), per-key rate limit, hub readiness (503), and the
+ *   resume point.
+ * - `open` subscribes to the hub and writes `retry` plus the first event at once.
+ * - One heartbeat timer and one revocation timer serve all streams of the core.
+ */
+export class StreamCore implements ConnectionOwner {
+  readonly hub: WatchHub;
+  readonly maxBufferedBytes: number;
+  private readonly db: Db;
+  private readonly transport: string;
+  private readonly retry: Buffer;
+  private readonly readyTimeoutMs: number;
+  private readonly verify: (key: string) => Promise<SdkKeyVerification>;
+  private readonly log: HubLog;
+  private readonly perKey: TokenBuckets | null;
+  private readonly perAddress: TokenBuckets | null;
+  private readonly conns = new Set<StreamConnection>();
+  private readonly byKey = new Map<number, Set<StreamConnection>>();
+  private readonly scopes = new Map<string, Scope>();
+  private readonly pending = { put: 0, delete: 0, snapshot: 0 };
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly offBatch: () => void;
+  private checking = false;
+  private closed = false;
+
+  constructor(opts: StreamCoreOptions) {
+    this.db = opts.db;
+    this.hub = opts.hub;
+    this.transport = opts.transport;
+    this.retry = retryFrame(opts.retryMs ?? 1000);
+    this.maxBufferedBytes = opts.maxBufferedBytes ?? 1024 * 1024;
+    this.readyTimeoutMs = opts.readyTimeoutMs ?? 5_000;
+    this.verify = opts.verify ?? ((key) => verifySdkKey(this.db, key));
+    this.log = opts.log ?? (() => {});
+    const rl = opts.rateLimit === false ? { perKey: false as const, perAddress: false as const } : { ...DEFAULT_RATE_LIMIT, ...opts.rateLimit };
+    this.perKey = rl.perKey ? new TokenBuckets(rl.perKey) : null;
+    this.perAddress = rl.perAddress ? new TokenBuckets(rl.perAddress) : null;
+    // The protocol promises a heartbeat at least every 15 s; 14 s leaves room for timer drift.
+    const heartbeat = setInterval(() => this.heartbeatAll(), opts.heartbeatMs ?? 14_000);
+    const revocation = setInterval(() => void this.checkRevocations(), opts.revocationCheckMs ?? 400);
+    for (const t of [heartbeat, revocation]) t.unref();
+    this.timers.push(heartbeat, revocation);
+    this.offBatch = this.hub.onBatch((events) => this.afterBatch(events));
+    void this.hub.start();
+  }
+
+  get openStreams(): number {
+    return this.conns.size;
+  }
+
+  /** Authenticates and checks an SDK request; nothing is opened yet. */
+  async admit(req: SdkRequest): Promise<Admission> {
+    if (this.closed) return { ok: false, reply: errorReply("unavailable", "The server is shutting down") };
+    if (req.address && this.perAddress) {
+      const wait = this.perAddress.take(req.address);
+      if (wait) return { ok: false, reply: tooManyAttempts(wait, "address") };
+    }
+    const key = sdkKeyFrom(req);
+    if (!key) return { ok: false, reply: errorReply("unauthenticated", "An SDK key is required (Authorization: Bearer <key> or ?sdk_key=)", BEARER) };
+    let verdict: SdkKeyVerification;
+    try {
+      verdict = await this.verify(key);
+    } catch (err) {
+      this.log("error", "SDK key verification failed", err);
+      return { ok: false, reply: errorReply("unavailable", "Cannot verify SDK keys right now; retry shortly", { "retry-after": "1" }) };
+    }
+    if (verdict.status === "unknown") return { ok: false, reply: errorReply("unauthenticated", "Unknown SDK key", BEARER) };
+    if (verdict.status === "revoked") return { ok: false, reply: errorReply("forbidden", "This SDK key has been revoked") };
+    const { principal } = verdict;
+    if (this.perKey) {
+      const wait = this.perKey.take(String(principal.keyId));
+      if (wait) return { ok: false, reply: tooManyAttempts(wait, "SDK key") };
+    }
+    if (!(await this.hub.whenReady(this.readyTimeoutMs))) {
+      return { ok: false, reply: errorReply("unavailable", "Flag delivery is starting; retry shortly", { "retry-after": "1" }) };
+    }
+    return { ok: true, principal, scope: this.scopeOf(principal), lastEventId: await this.resumePoint(lastEventIdFrom(req)) };
+  }
+
+  /**
+   * An id ahead of everything this hub has heard of is either from a process whose hub is a bit
+   * ahead (fine: we skip up to it) or bogus (a client would then wait forever for nothing): ask
+   * etcd. If etcd cannot answer, trust the client, which is right unless it is broken.
+   */
+  private async resumePoint(id: number | null): Promise<number | null> {
+    if (id === null || id <= this.hub.knownEtcdRevision) return id;
+    try {
+      return id <= (await this.hub.fetchEtcdRevision()) ? id : null;
+    } catch {
+      return id;
+    }
+  }
+
+  /** Opens the stream on `sink`: subscribes and writes the first chunk synchronously. */
+  open(admitted: Extract<Admission, { ok: true }>, sink: StreamSink): StreamConnection {
+    const conn = new StreamConnection(this, admitted.scope, admitted.principal.keyId, sink);
+    if (this.closed) {
+      conn.closed = true;
+      sink.close(false);
+      return conn;
+    }
+    const start = this.hub.subscribe(conn, admitted.lastEventId);
+    this.conns.add(conn);
+    let set = this.byKey.get(conn.keyId);
+    if (!set) this.byKey.set(conn.keyId, (set = new Set()));
+    set.add(conn);
+    metrics.openStreams.inc({ transport: this.transport });
+    conn.begin(start, this.retry);
+    return conn;
+  }
+
+  /** GET /flags: the scope's snapshot as JSON, or 304 when the client's ETag is current. */
+  flags(admitted: Extract<Admission, { ok: true }>, ifNoneMatch: string | null): HttpReply {
+    const snap = this.hub.snapshot(admitted.scope);
+    const etag = snapshotEtag(snap);
+    if (etagMatches(ifNoneMatch, etag)) return { status: 304, headers: jsonHeaders({ etag }), body: "" };
+    return { status: 200, headers: jsonHeaders({ etag }), body: snapshotJson(snap) };
+  }
+
+  // -- ConnectionOwner -----------------------------------------------------------------------
+
+  snapshotFor(scope: Scope): ScopeSnapshot {
+    return this.hub.snapshot(scope);
+  }
+
+  counted(event: "put" | "delete" | "snapshot", n: number): void {
+    this.pending[event] += n;
+  }
+
+  detach(conn: StreamConnection, reason: CloseReason): void {
+    if (!this.conns.delete(conn)) return;
+    this.hub.unsubscribe(conn);
+    const set = this.byKey.get(conn.keyId);
+    if (set?.delete(conn) && set.size === 0) this.byKey.delete(conn.keyId);
+    metrics.openStreams.dec({ transport: this.transport });
+    if (reason === "slow") metrics.slowConsumerDisconnects.inc({ transport: this.transport });
+  }
+
+  // -- timers and hub hooks ------------------------------------------------------------------
+
+  /** After a batch reached every stream: one latency observation per event, counters flushed once. */
+  private afterBatch(events: readonly HubEvent[]): void {
+    const pushed = this.pending.put + this.pending.delete;
+    this.flushCounts();
+    if (pushed === 0) return;
+    const now = Date.now();
+    for (const ev of events) {
+      if (Number.isFinite(ev.committedAtMs)) {
+        metrics.propagationSeconds.observe({ transport: this.transport }, Math.max(0, now - ev.committedAtMs) / 1000);
+      }
+    }
+  }
+
+  private flushCounts(): void {
+    for (const event of ["put", "delete", "snapshot"] as const) {
+      if (this.pending[event]) {
+        metrics.eventsPushed.inc({ transport: this.transport, event }, this.pending[event]);
+        this.pending[event] = 0;
+      }
+    }
+  }
+
+  private heartbeatAll(): void {
+    for (const conn of this.conns) conn.heartbeat();
+    this.flushCounts();
+  }
+
+  private async checkRevocations(): Promise<void> {
+    if (this.checking || this.byKey.size === 0) return;
+    this.checking = true;
+    try {
+      const gone = await findUnusableKeys(this.db, [...this.byKey.keys()]);
+      for (const id of gone) {
+        for (const conn of [...(this.byKey.get(id) ?? [])]) conn.close("revoked");
+      }
+    } catch (err) {
+      // MySQL unreachable: keep serving; the check runs again shortly.
+      this.log("warn", "SDK key revocation check failed", err);
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  private scopeOf(p: SdkPrincipal): Scope {
+    const id = `${p.environment}|${p.namespaces === null ? "*" : [...p.namespaces].sort().join(",")}`;
+    let scope = this.scopes.get(id);
+    if (!scope) {
+      scope = makeScope(p.environment, p.namespaces);
+      if (this.scopes.size >= 10_000) this.scopes.delete(this.scopes.keys().next().value as string);
+      this.scopes.set(id, scope);
+    }
+    return scope;
+  }
+
+  /**
+   * Ends every open stream (clients reconnect, to this or another server, and resume). For draining
+   * a server before a restart.
+   */
+  disconnectAll(): void {
+    for (const conn of [...this.conns]) conn.close("shutdown");
+  }
+
+  /** Closes every stream and stops the timers (the hub is left running; it may be shared). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    this.offBatch();
+    this.disconnectAll();
+    this.flushCounts();
+  }
+}

@@ -1,0 +1,108 @@
+import { createHash } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestEnv, userActor, type TestEnv } from "../../../tests/support/test-env";
+import { auditEvents, sdkKeys } from "../../db/schema";
+import { ServiceError } from "../../errors/service-error";
+import { seedScopes } from "../../../workers/stream-server/test-support/fixtures";
+import { createSdkKey } from "./create-sdk-key";
+import { listSdkKeys } from "./list-sdk-keys";
+import { revokeSdkKey } from "./revoke-sdk-key";
+import { verifySdkKey } from "./verify-sdk-key";
+
+let env: TestEnv;
+const superAdmin = userActor("root", [], true);
+const payAdmin = userActor("pay-admin", [{ namespaceKey: "pay", role: "admin", environmentKeys: null }]);
+const payEditor = userActor("pay-editor", [{ namespaceKey: "pay", role: "editor", environmentKeys: null }]);
+const globalAdmin = userActor("global-admin", [{ namespaceKey: null, role: "admin", environmentKeys: null }]);
+
+beforeAll(async () => {
+  env = await createTestEnv();
+  await seedScopes(env.db, { environments: ["prod", "dev"], namespaces: ["pay", "search"] });
+});
+afterAll(async () => {
+  await env.cleanup();
+});
+
+async function rejects(p: Promise<unknown>): Promise<ServiceError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ServiceError);
+  return err as ServiceError;
+}
+
+describe("SDK key service", () => {
+  it("returns the key once (mf_sdk_ + 43 url-safe chars), stores only its SHA-256 and a prefix, and audits without it", async () => {
+    const created = await createSdkKey({ ctx: env.ctx(payAdmin), input: { name: "web", environment: "prod", namespaces: ["pay"] } });
+    expect(created.key).toMatch(/^mf_sdk_[A-Za-z0-9_-]{43}$/);
+    expect(created.sdkKey).toMatchObject({ name: "web", environment: "prod", namespaces: ["pay"], createdBy: "pay-admin", revokedAt: null });
+    expect(created.key.startsWith(created.sdkKey.prefix)).toBe(true);
+    const [row] = await env.db.select().from(sdkKeys).where(eq(sdkKeys.id, created.sdkKey.id));
+    expect(row!.keyHash).toBe(createHash("sha256").update(created.key).digest("hex"));
+    const audit = await env.db.select().from(auditEvents).where(eq(auditEvents.action, "sdk_key.create"));
+    expect(audit).toHaveLength(1);
+    expect(JSON.stringify(audit)).not.toContain(created.key);
+    expect(audit[0]).toMatchObject({ actorName: "pay-admin", environmentKey: "prod", namespaceKey: "pay", targetId: created.sdkKey.id });
+  });
+
+  it("requires namespace admin over every listed namespace, and super-admin for all namespaces; a refusal writes nothing", async () => {
+    const before = (await env.db.select().from(sdkKeys)).length;
+    expect((await rejects(createSdkKey({ ctx: env.ctx(payEditor), input: { name: "x", environment: "prod", namespaces: ["pay"] } }))).code).toBe("forbidden");
+    expect((await rejects(createSdkKey({ ctx: env.ctx(payAdmin), input: { name: "x", environment: "prod", namespaces: ["pay", "search"] } }))).code).toBe("forbidden");
+    expect((await rejects(createSdkKey({ ctx: env.ctx(globalAdmin), input: { name: "x", environment: "prod", namespaces: null } }))).code).toBe("forbidden");
+    expect((await rejects(createSdkKey({ ctx: env.ctx(superAdmin), input: { name: "x", environment: "nope", namespaces: null } }))).code).toBe("validation_failed");
+    const missingNs = await rejects(createSdkKey({ ctx: env.ctx(superAdmin), input: { name: "x", environment: "prod", namespaces: ["pay", "ghost"] } }));
+    expect(missingNs.issues).toEqual([{ path: "namespaces", message: "no such namespace: ghost" }]);
+    expect((await rejects(createSdkKey({ ctx: env.ctx(superAdmin), input: { name: "x", environment: "prod", namespaces: [] } }))).code).toBe("validation_failed");
+    expect((await env.db.select().from(sdkKeys)).length).toBe(before);
+    const all = await createSdkKey({ ctx: env.ctx(superAdmin), input: { name: "server", environment: "dev", namespaces: null } });
+    expect(all.sdkKey.namespaces).toBeNull();
+  });
+
+  it("verifies keys: scope for a live key, unknown for anything else", async () => {
+    const created = await createSdkKey({ ctx: env.ctx(superAdmin), input: { name: "v", environment: "dev", namespaces: ["search", "pay", "pay"] } });
+    const ok = await verifySdkKey(env.db, created.key);
+    expect(ok).toEqual({
+      status: "ok",
+      principal: { keyId: created.sdkKey.id, name: "v", prefix: created.sdkKey.prefix, environment: "dev", namespaces: ["pay", "search"] },
+    });
+    expect(await verifySdkKey(env.db, "not-a-key")).toEqual({ status: "unknown" });
+    expect(await verifySdkKey(env.db, `mf_sdk_${"Z".repeat(43)}`)).toEqual({ status: "unknown" });
+  });
+
+  it("lists only keys the actor may manage", async () => {
+    const searchKey = await createSdkKey({ ctx: env.ctx(superAdmin), input: { name: "search only", environment: "prod", namespaces: ["search"] } });
+    const shared = await createSdkKey({ ctx: env.ctx(superAdmin), input: { name: "shared", environment: "prod", namespaces: ["pay", "search"] } });
+    const seenByPay = (await listSdkKeys({ ctx: env.ctx(payAdmin) })).map((k) => k.id);
+    expect(seenByPay).toContain(shared.sdkKey.id);
+    expect(seenByPay).not.toContain(searchKey.sdkKey.id);
+    const all = await listSdkKeys({ ctx: env.ctx(payAdmin) });
+    expect(all.every((k) => k.namespaces !== null && k.namespaces.includes("pay"))).toBe(true);
+    expect(await listSdkKeys({ ctx: env.ctx(payEditor) })).toEqual([]);
+    const everything = await listSdkKeys({ ctx: env.ctx(superAdmin), input: { environment: "prod" } });
+    expect(everything.every((k) => k.environment === "prod")).toBe(true);
+    expect(everything.map((k) => k.id)).toContain(searchKey.sdkKey.id);
+  });
+
+  it("revokes with an audit row; verification says revoked at once; a second revoke changes nothing; others get 404", async () => {
+    const created = await createSdkKey({ ctx: env.ctx(payAdmin), input: { name: "to revoke", environment: "prod", namespaces: ["pay"] } });
+    expect((await verifySdkKey(env.db, created.key)).status).toBe("ok"); // now cached
+    expect((await rejects(revokeSdkKey({ ctx: env.ctx(userActor("search-admin", [{ namespaceKey: "search", role: "admin", environmentKeys: null }])), input: { id: created.sdkKey.id } }))).code).toBe("not_found");
+
+    const revoked = await revokeSdkKey({ ctx: env.ctx(payAdmin), input: { id: created.sdkKey.id, reason: "leaked in a screenshot" } });
+    expect(revoked.revokedAt).not.toBeNull();
+    expect(await verifySdkKey(env.db, created.key)).toEqual({ status: "revoked", keyId: created.sdkKey.id });
+    const again = await revokeSdkKey({ ctx: env.ctx(payAdmin), input: { id: created.sdkKey.id } });
+    expect(again.revokedAt).toBe(revoked.revokedAt);
+    const audit = await env.db.select().from(auditEvents).where(eq(auditEvents.action, "sdk_key.revoke"));
+    expect(audit.filter((a) => a.targetId === created.sdkKey.id)).toHaveLength(1);
+    expect(audit.find((a) => a.targetId === created.sdkKey.id)!.reason).toBe("leaked in a screenshot");
+
+    const listed = await listSdkKeys({ ctx: env.ctx(payAdmin) });
+    expect(listed.map((k) => k.id)).not.toContain(created.sdkKey.id);
+    const withRevoked = await listSdkKeys({ ctx: env.ctx(payAdmin), input: { includeRevoked: true } });
+    expect(withRevoked.map((k) => k.id)).toContain(created.sdkKey.id);
+  });
+});

@@ -1,0 +1,86 @@
+import { eq } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { environments, sdkKeys } from "../../db/schema";
+import { hashSdkKey, looksLikeSdkKey } from "./key-material";
+
+/** What a verified SDK key may read. */
+export interface SdkPrincipal {
+  keyId: number;
+  name: string;
+  prefix: string;
+  environment: string;
+  /** null = every namespace of the environment. */
+  namespaces: string[] | null;
+}
+
+export type SdkKeyVerification =
+  | { status: "ok"; principal: SdkPrincipal }
+  | { status: "unknown" }
+  | { status: "revoked"; keyId: number };
+
+/**
+ * Verification results are cached for a second per database handle: a reconnect storm of
+ * thousands of SDKs costs one query per key, not one per connection. The cache never makes a
+ * revocation slower than a second, and open streams are closed by the stream servers' own
+ * revocation check, not by this cache.
+ */
+const TTL_MS = 1_000;
+const MAX_ENTRIES = 10_000;
+
+interface Entry {
+  result: SdkKeyVerification;
+  expires: number;
+}
+
+const caches = new WeakMap<Db, Map<string, Entry>>();
+
+function cacheFor(db: Db): Map<string, Entry> {
+  let c = caches.get(db);
+  if (!c) caches.set(db, (c = new Map()));
+  return c;
+}
+
+export async function verifySdkKey(db: Db, key: string): Promise<SdkKeyVerification> {
+  if (!looksLikeSdkKey(key)) return { status: "unknown" };
+  const hash = hashSdkKey(key);
+  const cache = cacheFor(db);
+  const hit = cache.get(hash);
+  const now = Date.now();
+  if (hit && hit.expires > now) return hit.result;
+  const [row] = await db
+    .select({
+      id: sdkKeys.id,
+      name: sdkKeys.name,
+      prefix: sdkKeys.prefix,
+      namespaceKeys: sdkKeys.namespaceKeys,
+      revokedAt: sdkKeys.revokedAt,
+      environment: environments.key,
+    })
+    .from(sdkKeys)
+    .innerJoin(environments, eq(environments.id, sdkKeys.environmentId))
+    .where(eq(sdkKeys.keyHash, hash));
+  let result: SdkKeyVerification;
+  if (!row) result = { status: "unknown" };
+  else if (row.revokedAt) result = { status: "revoked", keyId: row.id };
+  else {
+    const namespaces = (row.namespaceKeys as string[] | null) ?? null;
+    result = {
+      status: "ok",
+      principal: { keyId: row.id, name: row.name, prefix: row.prefix, environment: row.environment, namespaces },
+    };
+  }
+  if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
+  cache.delete(hash);
+  cache.set(hash, { result, expires: now + TTL_MS });
+  return result;
+}
+
+/** Drops cached results of one key (called on revoke, and by the stream servers' revocation check). */
+export function forgetCachedSdkKey(db: Db, keyId: number): void {
+  const cache = caches.get(db);
+  if (!cache) return;
+  for (const [hash, e] of cache) {
+    const id = e.result.status === "ok" ? e.result.principal.keyId : e.result.status === "revoked" ? e.result.keyId : null;
+    if (id === keyId) cache.delete(hash);
+  }
+}
