@@ -4,9 +4,10 @@ import { environmentRoutes } from "./environments";
 import { flagRoutes } from "./flags";
 import { namespaceRoutes } from "./namespaces";
 import { outboxRoutes } from "./outbox";
+import { sdkKeyRoutes } from "./sdk-keys";
 import { systemRoutes } from "./system";
 
-export { apiTokenRoutes, environmentRoutes, flagRoutes, namespaceRoutes, outboxRoutes, systemRoutes };
+export { apiTokenRoutes, environmentRoutes, flagRoutes, namespaceRoutes, outboxRoutes, sdkKeyRoutes, systemRoutes };
 
 /** Every endpoint the app serves through withApi, in document order. */
 export const ALL_ROUTES: readonly RouteSpec[] = [
@@ -14,6 +15,7 @@ export const ALL_ROUTES: readonly RouteSpec[] = [
   ...Object.values(environmentRoutes),
   ...Object.values(flagRoutes),
   ...Object.values(apiTokenRoutes),
+  ...Object.values(sdkKeyRoutes),
   ...Object.values(outboxRoutes),
   ...Object.values(systemRoutes),
 ];
