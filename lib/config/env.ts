@@ -18,6 +18,9 @@ const EnvSchema = z
       .default("/mizuflow/v1/"),
     AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
+    /** Fail fast on an unreachable or frozen database (see db/client.ts): connect, and each statement. */
+    DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(3_000),
+    DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(4_000),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
     /** The write path publishes each commit to etcd itself (fenced) before the relay sees the row. */
     IMMEDIATE_PUBLISH: z.enum(["on", "off"]).default("on"),

@@ -6,3 +6,12 @@ export function isDuplicateKey(err: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * Drizzle writes a failed query's bound parameters into the error message and stack ("Failed
+ * query: ...\nparams: ..."): token and SDK key hashes, password hashes, flag values. Every logger
+ * passes error text through this, so a database outage never copies them into the logs.
+ */
+export function redactQueryParams(text: string): string {
+  return text.replace(/(Failed query: [\s\S]*?\nparams: )[\s\S]*?(?=\n {4}at |$)/g, "$1[redacted]");
+}

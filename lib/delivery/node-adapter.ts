@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { PREFLIGHT_HEADERS, SDK_FLAGS_PATH, SDK_STREAM_PATH, STREAM_HEADERS, methodNotAllowed, type HttpReply } from "./http-shape";
+import { PREFLIGHT_HEADERS, SDK_FLAGS_PATH, SDK_STREAM_PATH, STREAM_HEADERS, errorReply, methodNotAllowed, type HttpReply } from "./http-shape";
 import { forwardedFor, type SdkRequest } from "./request-credentials";
 import type { StreamSink } from "./stream-connection";
 import type { StreamCore } from "./stream-core";
@@ -60,7 +60,7 @@ function toSdkRequest(req: IncomingMessage, url: URL, trustProxy: boolean): SdkR
       return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
     },
     query: url.searchParams,
-    address: (trustProxy ? forwardedFor(Array.isArray(xff) ? xff[0]! : (xff ?? null)) : null) ?? req.socket.remoteAddress ?? null,
+    address: (trustProxy ? forwardedFor(Array.isArray(xff) ? xff.join(",") : (xff ?? null)) : null) ?? req.socket.remoteAddress ?? null,
   };
 }
 
@@ -76,7 +76,15 @@ function send(res: ServerResponse, reply: HttpReply): void {
 export function createNodeSdkHandler(core: StreamCore, opts: { trustProxy?: boolean } = {}) {
   const trustProxy = opts.trustProxy ?? false;
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    // The parser lets absolute-form targets through (`GET http://[ HTTP/1.1`) that URL rejects:
+    // that is the client's mistake, a 400, not a 500 and an error in the log.
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://localhost");
+    } catch {
+      send(res, errorReply("bad_request", "Malformed request target"));
+      return true;
+    }
     const isStream = url.pathname === SDK_STREAM_PATH;
     if (!isStream && url.pathname !== SDK_FLAGS_PATH) return false;
     if (req.method === "OPTIONS") {

@@ -1,4 +1,5 @@
 import { getDb } from "../db/client";
+import { redactQueryParams } from "../db/errors";
 import { getEtcd } from "../etcd/client";
 import { StreamCore } from "./stream-core";
 import { WatchHub } from "./watch-hub";
@@ -10,7 +11,7 @@ import { WatchHub } from "./watch-hub";
 const slot = globalThis as unknown as { mizuflowDelivery?: { hub: WatchHub; core: StreamCore } };
 
 const log = (level: "info" | "warn" | "error", msg: string, err?: unknown) => {
-  const line = `[delivery] ${msg}${err ? `: ${err instanceof Error ? err.message : String(err)}` : ""}`;
+  const line = `[delivery] ${msg}${err ? `: ${redactQueryParams(err instanceof Error ? err.message : String(err))}` : ""}`;
   if (level === "error") console.error(line);
   else if (level === "warn") console.warn(line);
 };

@@ -28,8 +28,12 @@ export function lastEventIdFrom(req: SdkRequest): number | null {
   return Number(raw.trim());
 }
 
-/** First address of X-Forwarded-For, for deployments behind a trusted proxy. */
+/**
+ * The rightmost X-Forwarded-For entry: the address the nearest (trusted) proxy saw and appended.
+ * Entries to its left are whatever the client sent, so keying the per-address rate limit on them
+ * would let any client pick a fresh bucket for every attempt.
+ */
 export function forwardedFor(value: string | null): string | null {
-  const first = value?.split(",")[0]?.trim();
-  return first ? first : null;
+  const last = value?.split(",").map((s) => s.trim()).filter(Boolean).pop();
+  return last ? last.slice(0, 64) : null;
 }

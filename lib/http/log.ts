@@ -1,4 +1,5 @@
 import { getEnv } from "../config/env";
+import { redactQueryParams } from "../db/errors";
 
 /**
  * Minimal structured logging for the HTTP layer: one JSON line per event on stderr. The real error
@@ -16,9 +17,10 @@ function enabled(level: "warn" | "error"): boolean {
 function describe(err: unknown): Record<string, unknown> {
   if (err instanceof Error) {
     const cause = (err as { cause?: unknown }).cause;
-    return { name: err.name, message: err.message, code: (err as { code?: unknown }).code, stack: err.stack, cause: cause ? describe(cause) : undefined };
+    const stack = err.stack === undefined ? undefined : redactQueryParams(err.stack);
+    return { name: err.name, message: redactQueryParams(err.message), code: (err as { code?: unknown }).code, stack, cause: cause ? describe(cause) : undefined };
   }
-  return { value: String(err) };
+  return { value: redactQueryParams(String(err)) };
 }
 
 export function logEvent(level: "warn" | "error", msg: string, fields: Record<string, unknown> = {}, err?: unknown): void {

@@ -3,6 +3,8 @@
  * human can still grep it. Fields are passed explicitly; nothing secret (URLs with passwords, tokens)
  * is ever handed to the logger, and errors are reduced to their name and message.
  */
+import { redactQueryParams } from "../../lib/db/errors";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 export type WorkerLog = (level: LogLevel, event: string, fields?: Record<string, unknown>) => void;
@@ -12,12 +14,12 @@ const RANK: Record<LogLevel | "silent", number> = { debug: 10, info: 20, warn: 3
 /** Turns an error into something JSON can carry without stack traces or causes full of secrets. */
 export function describeError(err: unknown): { name: string; message: string; cause?: { name: string; message: string } } {
   if (err instanceof Error) {
-    const out = { name: err.constructor?.name || err.name, message: err.message.slice(0, 500) };
+    const out = { name: err.constructor?.name || err.name, message: redactQueryParams(err.message).slice(0, 500) };
     // Driver errors (drizzle wraps mysql2's) carry the useful part in `cause`.
     return err.cause instanceof Error ? { ...out, cause: describeError(err.cause) } : out;
   }
-  if (err && typeof err === "object" && "message" in err) return { name: String((err as { name?: unknown }).name ?? "Error"), message: String(err.message).slice(0, 500) };
-  return { name: typeof err, message: String(err).slice(0, 500) };
+  if (err && typeof err === "object" && "message" in err) return { name: String((err as { name?: unknown }).name ?? "Error"), message: redactQueryParams(String(err.message)).slice(0, 500) };
+  return { name: typeof err, message: redactQueryParams(String(err)).slice(0, 500) };
 }
 
 export function jsonLog(base: Record<string, unknown>, minLevel: LogLevel | "silent" = "info", write: (line: string) => void = (l) => console.log(l)): WorkerLog {

@@ -19,10 +19,11 @@ export type SdkKeyVerification =
   | { status: "revoked"; keyId: number };
 
 /**
- * Verification results are cached for a second per database handle: a reconnect storm of
- * thousands of SDKs costs one query per key, not one per connection. The cache never makes a
- * revocation slower than a second, and open streams are closed by the stream servers' own
- * revocation check, not by this cache.
+ * Verification results are cached for a second per database handle, and concurrent lookups of the
+ * same key share one query: a reconnect storm of thousands of SDKs (or a flood of one bad key)
+ * costs one query per key, not one per connection. The cache never makes a revocation slower than
+ * a second, and open streams are closed by the stream servers' own revocation check, not by this
+ * cache.
  */
 const TTL_MS = 1_000;
 const MAX_ENTRIES = 10_000;
@@ -33,6 +34,7 @@ interface Entry {
 }
 
 const caches = new WeakMap<Db, Map<string, Entry>>();
+const inFlight = new WeakMap<Db, Map<string, Promise<SdkKeyVerification>>>();
 
 function cacheFor(db: Db): Map<string, Entry> {
   let c = caches.get(db);
@@ -47,6 +49,16 @@ export async function verifySdkKey(db: Db, key: string): Promise<SdkKeyVerificat
   const hit = cache.get(hash);
   const now = Date.now();
   if (hit && hit.expires > now) return hit.result;
+  const flights = inFlight.get(db) ?? new Map<string, Promise<SdkKeyVerification>>();
+  inFlight.set(db, flights);
+  const pending = flights.get(hash);
+  if (pending) return pending;
+  const lookup = lookUp(db, hash, cache).finally(() => flights.delete(hash));
+  flights.set(hash, lookup);
+  return lookup;
+}
+
+async function lookUp(db: Db, hash: string, cache: Map<string, Entry>): Promise<SdkKeyVerification> {
   const [row] = await db
     .select({
       id: sdkKeys.id,
@@ -71,7 +83,7 @@ export async function verifySdkKey(db: Db, key: string): Promise<SdkKeyVerificat
   }
   if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
   cache.delete(hash);
-  cache.set(hash, { result, expires: now + TTL_MS });
+  cache.set(hash, { result, expires: Date.now() + TTL_MS });
   return result;
 }
 

@@ -1,0 +1,131 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+/**
+ * Guarantees checked without a production build (tests/security/next-server.test.ts checks the
+ * same against `next start` when a build exists):
+ *  - next.config.ts sends CSP, X-Frame-Options, nosniff, Referrer-Policy and Permissions-Policy on
+ *    every path (console pages, admin API, SDK endpoints), and no X-Powered-By; production CSP has
+ *    no 'unsafe-eval' and refuses framing, plugins and foreign form targets;
+ *  - next-auth, as configured, issues `__Host-`/`__Secure-` cookies marked Secure when the app is
+ *    served over https (NEXTAUTH_URL), HttpOnly and SameSite=Lax always;
+ *  - the session reader prefers the `__Secure-` cookie when both are present.
+ */
+const originalEnv = { ...process.env };
+afterEach(() => {
+  for (const k of Object.keys(process.env)) if (!(k in originalEnv)) delete process.env[k];
+  Object.assign(process.env, originalEnv);
+  vi.resetModules();
+});
+
+async function headersFor(nodeEnv: string) {
+  vi.resetModules();
+  vi.stubEnv("NODE_ENV", nodeEnv);
+  try {
+    const config = (await import("../../next.config")).default;
+    const rules = (await config.headers!()) as { source: string; headers: { key: string; value: string }[] }[];
+    return { config, rules };
+  } finally {
+    vi.unstubAllEnvs();
+  }
+}
+
+describe("security headers (next.config.ts)", () => {
+  it("apply to every path in production, with a strict CSP", async () => {
+    const { config, rules } = await headersFor("production");
+    expect(config.poweredByHeader).toBe(false);
+    const all = rules.find((r) => r.source === "/:path*");
+    expect(all, "one rule covering every path").toBeTruthy();
+    const h = Object.fromEntries(all!.headers.map((x) => [x.key.toLowerCase(), x.value]));
+    expect(h["x-frame-options"]).toBe("DENY");
+    expect(h["x-content-type-options"]).toBe("nosniff");
+    expect(h["referrer-policy"]).toBe("strict-origin-when-cross-origin");
+    expect(h["permissions-policy"]).toMatch(/camera=\(\)/);
+    const csp = Object.fromEntries(h["content-security-policy"]!.split(";").map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    expect(csp["default-src"]).toEqual(["'self'"]);
+    expect(csp["frame-ancestors"]).toEqual(["'none'"]);
+    expect(csp["object-src"]).toEqual(["'none'"]);
+    expect(csp["base-uri"]).toEqual(["'self'"]);
+    expect(csp["form-action"]).toEqual(["'self'"]);
+    expect(csp["script-src"]).not.toContain("'unsafe-eval'");
+    expect(csp["connect-src"]).toEqual(["'self'"]);
+  });
+
+  it("relax only what development needs (eval for fast refresh, websockets for HMR)", async () => {
+    const { rules } = await headersFor("development");
+    const csp = rules[0]!.headers.find((x) => x.key === "Content-Security-Policy")!.value;
+    expect(csp).toContain("'unsafe-eval'");
+    expect(csp).toContain("frame-ancestors 'none'");
+  });
+});
+
+/**
+ * Runs next-auth's own handler (its pages-style entry, which needs no Next.js request context) for
+ * GET /api/auth/csrf with our options, and returns the Set-Cookie lines it produced.
+ */
+async function csrfSetCookies(publicUrl: string): Promise<string[]> {
+  vi.resetModules();
+  Object.assign(process.env, {
+    NODE_ENV: "production",
+    AUTH_SECRET: "x".repeat(40),
+    DATABASE_URL: "mysql://u@127.0.0.1:3306/db",
+    ETCD_ENDPOINTS: "http://127.0.0.1:2379",
+    NEXTAUTH_URL: publicUrl,
+  });
+  const NextAuth = (await import("next-auth")).default as unknown as (req: unknown, res: unknown, options: unknown) => Promise<void>;
+  const { getAuthOptions } = await import("../../lib/auth/auth-options");
+  const headers = new Map<string, string | string[]>();
+  const res = {
+    statusCode: 200,
+    status(code: number) {
+      this.statusCode = code;
+      return this;
+    },
+    getHeader: (k: string) => headers.get(k.toLowerCase()),
+    setHeader(k: string, v: string | string[]) {
+      headers.set(k.toLowerCase(), v);
+      return this;
+    },
+    send: () => undefined,
+    json: () => undefined,
+    end: () => undefined,
+  };
+  const req = { method: "GET", query: { nextauth: ["csrf"] }, headers: { host: new URL(publicUrl).host }, cookies: {}, body: {} };
+  await NextAuth(req, res, getAuthOptions());
+  const set = headers.get("set-cookie") ?? [];
+  return Array.isArray(set) ? set : [set];
+}
+
+describe("session and CSRF cookies (next-auth as configured in lib/auth/auth-options.ts)", () => {
+  it("are __Host-/__Secure-, Secure, HttpOnly and SameSite=Lax when the app is served over https", async () => {
+    const cookies = await csrfSetCookies("https://flags.example.com");
+    const csrf = cookies.find((c) => c.includes("next-auth.csrf-token="));
+    expect(csrf, cookies.join("\n")).toMatch(/^__Host-next-auth\.csrf-token=/);
+    for (const attr of [/;\s*Secure(;|$)/i, /;\s*HttpOnly/i, /;\s*SameSite=Lax/i, /;\s*Path=\/(;|$)/i]) expect(csrf).toMatch(attr);
+    expect(csrf).not.toMatch(/;\s*Domain=/i);
+  });
+
+  it("drop Secure only for a plain-http origin (local development), still HttpOnly and SameSite=Lax", async () => {
+    const cookies = await csrfSetCookies("http://localhost:3000");
+    const csrf = cookies.find((c) => c.includes("next-auth.csrf-token="));
+    expect(csrf, cookies.join("\n")).toMatch(/^next-auth\.csrf-token=/);
+    expect(csrf).not.toMatch(/;\s*Secure/i);
+    for (const attr of [/;\s*HttpOnly/i, /;\s*SameSite=Lax/i]) expect(csrf).toMatch(attr);
+  });
+
+  it("are not forced insecure by the configuration", async () => {
+    Object.assign(process.env, { AUTH_SECRET: "x".repeat(40), DATABASE_URL: "mysql://u@127.0.0.1:3306/db", ETCD_ENDPOINTS: "http://127.0.0.1:2379" });
+    const { getAuthOptions } = await import("../../lib/auth/auth-options");
+    const opts = getAuthOptions();
+    expect(opts.useSecureCookies).not.toBe(false);
+    expect(opts.cookies).toBeUndefined();
+  });
+
+  it("are read __Secure- first, so a plain cookie planted next to it cannot take over the session", async () => {
+    const { sessionTokenFromCookies, SECURE_SESSION_COOKIE, SESSION_COOKIE } = await import("../../lib/auth/session-token");
+    const jar = new Map([
+      [SESSION_COOKIE, "planted"],
+      [SECURE_SESSION_COOKIE, "real"],
+    ]);
+    expect(sessionTokenFromCookies(jar)).toBe("real");
+  });
+});
