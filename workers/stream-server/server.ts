@@ -5,7 +5,6 @@ import type { Db } from "../../lib/db/client";
 import { createNodeSdkHandler } from "../../lib/delivery/node-adapter";
 import { StreamCore, type RateLimitOptions } from "../../lib/delivery/stream-core";
 import { WatchHub, type HubLog } from "../../lib/delivery/watch-hub";
-import { renderMetrics } from "../../lib/observability/metrics";
 
 export interface StreamServerOptions {
   db: Db;
@@ -35,7 +34,8 @@ export interface StreamServer {
 
 /**
  * The sidecar SDK stream server: GET /api/sdk/v1/stream and /api/sdk/v1/flags (same protocol and
- * code as the Next.js route handlers), GET /healthz and GET /metrics. Stateless apart from its
+ * code as the Next.js route handlers), GET /healthz. Metrics are served on the
+ * worker's separate, internal metrics port, never on this public one. Stateless apart from its
  * watch hub, so any number of them can run behind a load balancer.
  */
 export async function startStreamServer(opts: StreamServerOptions): Promise<StreamServer> {
@@ -60,11 +60,6 @@ export async function startStreamServer(opts: StreamServerOptions): Promise<Stre
         if (handled) return;
         const path = new URL(req.url ?? "/", "http://localhost").pathname;
         if (req.method === "GET" && path === "/healthz") return health(res, hub, core);
-        if (req.method === "GET" && path === "/metrics") {
-          const m = await renderMetrics();
-          res.writeHead(200, { "content-type": m.contentType });
-          return void res.end(m.body);
-        }
         res.writeHead(404, { "content-type": "application/json" });
         res.end(JSON.stringify({ error: { code: "not_found", message: "Not found" } }));
       })
