@@ -69,8 +69,9 @@ export function parseCookieHeader(header: string | null | undefined): Map<string
 /** Decrypts and checks a session token; null when missing, forged, or expired. */
 export async function decodeSessionToken(token: string | null): Promise<SessionClaims | null> {
   if (!token) return null;
+  const secret = getAuthSecret(); // a missing secret is a configuration error, not "signed out"
   try {
-    const payload = await decode({ token, secret: getAuthSecret() });
+    const payload = await decode({ token, secret });
     const userId = Number(payload?.uid);
     if (!payload || !Number.isSafeInteger(userId) || userId <= 0 || typeof payload.pwf !== "string") return null;
     return { userId, pwf: payload.pwf };

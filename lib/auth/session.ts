@@ -1,5 +1,6 @@
 import type { Db } from "../db/client";
 import type { Actor } from "./actor";
+import type { ActorResolver } from "./resolve-actor";
 import { loadUserActor } from "./session-actor";
 import { decodeSessionToken, parseCookieHeader, sessionTokenFromCookies } from "./session-token";
 
@@ -19,3 +20,13 @@ export async function resolveSessionActor(req: Request, db: Db): Promise<Actor |
   if (!cookieHeader) return null;
   return actorFromCookies(db, parseCookieHeader(cookieHeader));
 }
+
+/**
+ * The console session as an admin-API credential (registered in resolve-actor.ts). Cookie-based, so
+ * the API wrapper demands a same-origin request for writes.
+ */
+export const sessionActorResolver: ActorResolver = {
+  name: "session",
+  usesCookies: true,
+  resolve: (req, { db }) => resolveSessionActor(req, db),
+};

@@ -1,0 +1,87 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { createFlagAction } from "@/lib/actions/flag-actions";
+import type { FlagType } from "@/lib/db/schema/flags";
+import { Field } from "../field";
+import { useServerAction } from "../use-server-action";
+import { ValueEditor, type Draft } from "../value-editor";
+
+const DEFAULTS: Record<FlagType, unknown> = { boolean: false, string: "", number: 0, json: {} };
+
+/** Creates a flag; its default value is served in every environment until someone changes it. */
+export function CreateFlagForm({ namespaces, initialNamespace }: { namespaces: string[]; initialNamespace: string }) {
+  const router = useRouter();
+  const { run, pending, fieldError, result } = useServerAction(createFlagAction, { refresh: false });
+  const [type, setType] = useState<FlagType>("boolean");
+  const [draft, setDraft] = useState<Draft>({ ok: true, value: DEFAULTS.boolean });
+  return (
+    <form
+      className="panel stack"
+      style={{ maxWidth: 720 }}
+      onSubmit={async (e) => {
+        e.preventDefault();
+        if (!draft.ok) return;
+        const fd = new FormData(e.currentTarget);
+        const r = await run({
+          namespace: fd.get("namespace"),
+          key: fd.get("key"),
+          type,
+          description: fd.get("description"),
+          tags: fd.get("tags"),
+          defaultValue: draft.value,
+          reason: fd.get("reason"),
+        });
+        if (r.ok) router.push(`/flags/${r.data.namespace}/${r.data.key}`);
+      }}
+    >
+      {result && !result.ok && !result.fieldErrors && <p className="alert error" role="alert">{result.message}</p>}
+      <div className="form-grid">
+        <Field label="Namespace" error={fieldError("namespace")}>
+          <select name="namespace" defaultValue={initialNamespace}>
+            {namespaces.map((n) => <option key={n} value={n}>{n}</option>)}
+          </select>
+        </Field>
+        <Field label="Key" hint="a-z, 0-9, '.', '_' or '-'; SDKs look the flag up by it" error={fieldError("key")}>
+          <input name="key" type="text" required maxLength={128} pattern="[a-z0-9][a-z0-9._\-]*" autoComplete="off" />
+        </Field>
+        <Field label="Type" hint="Fixed once created" error={fieldError("type")}>
+          <select
+            name="type"
+            value={type}
+            onChange={(e) => {
+              const t = e.target.value as FlagType;
+              setType(t);
+              setDraft({ ok: true, value: DEFAULTS[t] });
+            }}
+          >
+            <option value="boolean">boolean (on/off)</option>
+            <option value="string">string</option>
+            <option value="number">number</option>
+            <option value="json">JSON</option>
+          </select>
+        </Field>
+      </div>
+      <Field label="Description" error={fieldError("description")}>
+        <input name="description" type="text" maxLength={2000} />
+      </Field>
+      <Field label="Tags" hint="Comma-separated, e.g. team:checkout, experiment" error={fieldError("tags") ?? fieldError("tags.0")}>
+        <input name="tags" type="text" />
+      </Field>
+      <fieldset className="stack" style={{ border: "none", padding: 0, margin: 0 }}>
+        <legend style={{ fontWeight: 600, marginBottom: "0.25rem" }}>Default value (served in every environment)</legend>
+        <ValueEditor key={type} type={type} initial={DEFAULTS[type]} label="Default value" onChange={setDraft} />
+        {fieldError("defaultValue") && <span className="error">{fieldError("defaultValue")}</span>}
+      </fieldset>
+      <Field label="Reason" hint="Recorded in the audit history" error={fieldError("reason")}>
+        <input name="reason" type="text" maxLength={1000} />
+      </Field>
+      <div className="row">
+        <button type="submit" className="primary" disabled={pending || !draft.ok}>
+          {pending ? "Creating…" : "Create flag"}
+        </button>
+      </div>
+    </form>
+  );
+}

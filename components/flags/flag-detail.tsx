@@ -1,0 +1,79 @@
+"use client";
+
+import { usePathname, useRouter } from "next/navigation";
+import { useState } from "react";
+import type { FlagView } from "@/lib/services/flags/schemas";
+import { Tabs } from "../tabs";
+import { EnvValueCard } from "./env-value-card";
+import { FlagHistory } from "./flag-history";
+import { FlagSettings } from "./flag-settings";
+
+export interface FlagPerms {
+  write: boolean;
+  admin: boolean;
+  audit: boolean;
+  writeEnv: Record<string, boolean>;
+  writeAll: boolean;
+}
+
+/** The flag page: every environment's value side by side, the settings, and (for reviewers) its history. */
+export function FlagDetail({ flag, environments, perms, initialTab }: { flag: FlagView; environments: { key: string; name: string }[]; perms: FlagPerms; initialTab: string }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const [tab, setTab] = useState(initialTab);
+  const tabs = [
+    { id: "values", label: "Values" },
+    { id: "settings", label: "Settings" },
+    ...(perms.audit ? [{ id: "history", label: "History" }] : []),
+  ];
+  return (
+    <>
+      <div className="spread">
+        <h1>
+          <span className="muted">{flag.namespace}/</span>
+          {flag.key}
+        </h1>
+        <div className="row">
+          <span className="badge">{flag.type}</span>
+          {flag.archived && <span className="badge warn">archived: not served to SDKs</span>}
+          <span className="small muted">definition version {flag.version}</span>
+        </div>
+      </div>
+      {flag.description && <p>{flag.description}</p>}
+      {flag.tags.length > 0 && (
+        <p className="row" aria-label="Tags">
+          {flag.tags.map((t) => <span key={t} className="badge">{t}</span>)}
+        </p>
+      )}
+      {!perms.write && <p className="alert info">You can read this flag; your role does not allow changing it.</p>}
+      <Tabs
+        tabs={tabs}
+        selected={tab}
+        onSelect={(id) => {
+          setTab(id);
+          router.replace(`${pathname}?tab=${id}`, { scroll: false });
+        }}
+      >
+        {tab === "values" && (
+          <div className="env-grid">
+            {environments.map((e) => {
+              const v = flag.values[e.key];
+              return v ? (
+                <EnvValueCard
+                  // Remount when the version moves, so the editor starts from the new value.
+                  key={`${e.key}@${v.version}`}
+                  flag={flag}
+                  environment={e}
+                  current={v}
+                  canWrite={Boolean(perms.writeEnv[e.key]) && !flag.archived}
+                />
+              ) : null;
+            })}
+          </div>
+        )}
+        {tab === "settings" && <FlagSettings key={flag.version} flag={flag} perms={perms} />}
+        {tab === "history" && perms.audit && <FlagHistory flag={flag} perms={perms} />}
+      </Tabs>
+    </>
+  );
+}

@@ -1,0 +1,77 @@
+"use client";
+
+import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import type { AuditEventView, ValueVersion } from "@/lib/services/audit/schemas";
+import type { FlagView } from "@/lib/services/flags/schemas";
+import { AuditEventList } from "../audit/audit-event-list";
+import { fetchJson } from "../fetch-json";
+import type { FlagPerms } from "./flag-detail";
+import { RollbackPanel } from "./rollback-panel";
+
+type Page = { events: AuditEventView[]; nextCursor: number | null };
+
+const versionBefore = (e: AuditEventView) =>
+  e.action === "flag_value.set" && e.environment && e.before && typeof e.before === "object" && "version" in e.before ? Number((e.before as { version: number }).version) : null;
+
+/** The per-flag history tab: every change to this flag with its diff, and rollback to an earlier version. */
+export function FlagHistory({ flag, perms }: { flag: FlagView; perms: FlagPerms }) {
+  const qc = useQueryClient();
+  const [target, setTarget] = useState<{ environment: string; version: number } | null>(null);
+  const filters = { namespace: flag.namespace, flag: flag.key };
+  const history = useInfiniteQuery({
+    queryKey: ["audit", filters],
+    initialPageParam: 0,
+    queryFn: ({ pageParam }) => fetchJson<Page>(`/api/console/audit?${new URLSearchParams({ ...filters, limit: "50", ...(pageParam ? { cursor: String(pageParam) } : {}) })}`),
+    getNextPageParam: (p) => p.nextCursor ?? undefined,
+  });
+  const versions = useQuery({
+    queryKey: ["versions", flag.namespace, flag.key],
+    queryFn: () => fetchJson<{ versions: ValueVersion[] }>(`/api/console/flags/${flag.namespace}/${flag.key}/versions`),
+  });
+  const events = history.data?.pages.flatMap((p) => p.events) ?? [];
+  const writable = Object.keys(flag.values).filter((env) => perms.writeEnv[env]);
+  const onRolledBack = () => {
+    void qc.invalidateQueries({ queryKey: ["audit"] });
+    void qc.invalidateQueries({ queryKey: ["versions", flag.namespace, flag.key] });
+    setTarget(null);
+  };
+
+  return (
+    <div className="stack">
+      {writable.length > 0 && !flag.archived && (
+        <RollbackPanel flag={flag} environments={writable} versions={versions.data?.versions ?? []} loading={versions.isPending} target={target} onTarget={setTarget} onDone={onRolledBack} />
+      )}
+      <section className="panel" aria-labelledby="hist-title">
+        <h2 id="hist-title">History of {flag.namespace}/{flag.key}</h2>
+        {history.isPending ? (
+          <p className="loading" role="status">Loading history…</p>
+        ) : history.isError ? (
+          <p className="alert error" role="alert">{(history.error as Error).message}</p>
+        ) : events.length === 0 ? (
+          <p className="empty">No changes recorded.</p>
+        ) : (
+          <AuditEventList
+            events={events}
+            actions={(e) => {
+              const v = versionBefore(e);
+              if (v === null || v < 1 || !writable.includes(e.environment!) || flag.archived) return null;
+              return (
+                <div>
+                  <button type="button" onClick={() => { setTarget({ environment: e.environment!, version: v }); window.scrollTo({ top: 0, behavior: "smooth" }); }}>
+                    Roll back {e.environment} to before this change (version {v})
+                  </button>
+                </div>
+              );
+            }}
+          />
+        )}
+        {history.hasNextPage && (
+          <button type="button" onClick={() => history.fetchNextPage()} disabled={history.isFetchingNextPage}>
+            {history.isFetchingNextPage ? "Loading…" : "Load older changes"}
+          </button>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,71 @@
+import { z } from "zod";
+import { ACTOR_TYPES } from "../../db/schema";
+import { keySchema, reasonSchema, versionSchema } from "../../validation/common";
+
+const isoDate = z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time" }).or(z.iso.date({ error: "must be a date (YYYY-MM-DD)" }));
+
+/** Filters shared by the audit list, the exports and the per-flag history. */
+export const AuditFilterSchema = z
+  .object({
+    namespace: keySchema.optional(),
+    environment: keySchema.optional(),
+    flag: keySchema.optional(),
+    actor: z.string().trim().min(1).max(200).optional().describe("Actor name (e-mail, token or system name); matches a prefix"),
+    action: z.string().trim().regex(/^[a-z_.]{1,64}$/, "must be an action name such as flag_value.set").optional(),
+    from: isoDate.optional().describe("Inclusive start of the time range"),
+    to: isoDate.optional().describe("Exclusive end of the time range (a date alone means the end of that day)"),
+  })
+  .strict();
+
+export const ListAuditSchema = AuditFilterSchema.extend({
+  cursor: z.number().int().positive().optional().describe("The nextCursor of the previous page"),
+  limit: z.number().int().min(1).max(500).default(50),
+});
+
+export const ExportAuditSchema = AuditFilterSchema.extend({
+  format: z.enum(["csv", "json"]).default("csv"),
+  limit: z.number().int().min(1).max(100_000).default(50_000),
+});
+
+export const FlagHistorySchema = z.object({ namespace: keySchema, key: keySchema }).strict();
+
+export const RollbackFlagValueSchema = z
+  .object({
+    namespace: keySchema,
+    key: keySchema,
+    environment: keySchema,
+    toVersion: versionSchema.describe("The earlier version whose value is set again"),
+    expectedVersion: versionSchema.optional().describe("Fails with 409 if the current version differs"),
+    reason: reasonSchema.optional(),
+  })
+  .strict();
+
+export interface AuditEventView {
+  id: number;
+  occurredAt: string;
+  actorType: (typeof ACTOR_TYPES)[number];
+  actorId: string | null;
+  actorName: string;
+  ip: string | null;
+  traceId: string | null;
+  action: string;
+  targetType: string;
+  targetId: number | null;
+  namespace: string | null;
+  environment: string | null;
+  flag: string | null;
+  before: unknown;
+  after: unknown;
+  reason: string | null;
+}
+
+/** One audited value of a flag in one environment, as rollback offers it. */
+export interface ValueVersion {
+  environment: string;
+  version: number;
+  value: unknown;
+  eventId: number;
+  action: string;
+  actorName: string;
+  occurredAt: string;
+}
