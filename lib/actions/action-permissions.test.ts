@@ -43,7 +43,7 @@ const sdkKeyIds = {} as Record<FixtureRole, number>;
 let targetUserId: number;
 
 const CASES: Record<string, Case> = {
-  createFlag: { action: flags.createFlagAction as never, allowed: WRITERS, input: (r) => ({ namespace: "alpha", key: `new-${slug(r)}`, type: "boolean" }) },
+  createFlag: { action: flags.createFlagAction as never, allowed: PROD_WRITERS, input: (r) => ({ namespace: "alpha", key: `new-${slug(r)}`, type: "boolean" }) },
   updateFlag: { action: flags.updateFlagAction as never, allowed: WRITERS, input: (r) => ({ namespace: "alpha", key: "toggle", description: `by ${r}` }) },
   setValueProduction: { action: flags.setFlagValueAction as never, allowed: PROD_WRITERS, input: (r) => ({ namespace: "alpha", key: "toggle", environment: "production", value: r.length % 2 === 0 }) },
   setValueDev: { action: flags.setFlagValueAction as never, allowed: WRITERS, input: (r) => ({ namespace: "alpha", key: "toggle", environment: "dev", valueJson: String(r.length % 2 === 1) }) },

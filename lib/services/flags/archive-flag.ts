@@ -18,6 +18,9 @@ export async function archiveFlag({ ctx, input }: { ctx: ServiceContext; input: 
   assertCan(ctx.actor, "flag:write", { namespaceKey: data.namespace });
   return inTransaction(ctx, async (tx, outbox) => {
     const locked = await lockFlag(tx, data.namespace, data.key);
+    // Archiving (or restoring) changes what every environment serves, production included, so an
+    // editor limited to some environments may not do it.
+    for (const v of locked.values) assertCan(ctx.actor, "flag:write", { namespaceKey: data.namespace, environmentKey: v.env.key });
     const { flag } = locked;
     assertFlagVersion(flag, data);
     const before = toFlagView(flag, data.namespace, locked.values);

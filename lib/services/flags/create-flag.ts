@@ -36,6 +36,9 @@ export async function createFlag({ ctx, input }: { ctx: ServiceContext; input: u
     // concurrent createEnvironment wait for this flag, or this flag wait for it: either way the
     // flag gets a value row in every environment.
     const envs = await lockEnvironmentsShared(tx);
+    // A new flag starts serving in every environment, production included, so an editor limited
+    // to some environments may not create one.
+    for (const e of envs) assertCan(ctx.actor, "flag:write", { namespaceKey: data.namespace, environmentKey: e.key });
     const unknownEnv = [...initial.keys()].find((k) => !envs.some((e) => e.key === k));
     if (unknownEnv) {
       throw new ServiceError("validation_failed", "Invalid input", { issues: [{ path: `values.${unknownEnv}`, message: "no such environment" }] });

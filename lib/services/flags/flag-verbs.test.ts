@@ -130,6 +130,8 @@ describe("flag write path", () => {
     await expectServiceError(setFlagValue({ ctx: env.ctx(stagingEditor), input }), "forbidden");
     await expectServiceError(setFlagValue({ ctx: env.ctx(otherNs), input }), "forbidden");
     await expectServiceError(deleteFlag({ ctx: env.ctx(stagingEditor), input: { namespace: "checkout", key: "new-flow" } }), "forbidden");
+    await expectServiceError(createFlag({ ctx: env.ctx(stagingEditor), input: { namespace: "checkout", key: "dev-only", type: "boolean" } }), "forbidden");
+    await expectServiceError(archiveFlag({ ctx: env.ctx(stagingEditor), input: { namespace: "checkout", key: "new-flow", archived: true } }), "forbidden");
     expect(await counts()).toEqual(before);
     const ok = await setFlagValue({ ctx: env.ctx(stagingEditor), input: { ...input, environment: "staging" } });
     expect(ok.values.staging!.value).toBe(false);
