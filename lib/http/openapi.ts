@@ -30,7 +30,8 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[] = ALL_ROUTES):
       title: "MizuFlow admin API",
       version: "1.0.0",
       description:
-        "Manage namespaces, environments, flags and their per-environment values, and admin API tokens. " +
+        "Manage namespaces, environments, flags and their per-environment values, SDK keys, admin API tokens, " +
+        "users and roles; read and export the audit history and roll values back. " +
         "Every error has the shape of the Error schema; 409 conflicts carry details.currentVersion.",
     },
     servers: [{ url: "/" }],

@@ -40,32 +40,35 @@ export const RollbackFlagValueSchema = z
   })
   .strict();
 
-export interface AuditEventView {
-  id: number;
-  occurredAt: string;
-  actorType: (typeof ACTOR_TYPES)[number];
-  actorId: string | null;
-  actorName: string;
-  ip: string | null;
-  traceId: string | null;
-  action: string;
-  targetType: string;
-  targetId: number | null;
-  namespace: string | null;
-  environment: string | null;
-  flag: string | null;
-  before: unknown;
-  after: unknown;
-  reason: string | null;
-}
+export const AuditEventViewSchema = z.object({
+  id: z.number().int(),
+  occurredAt: z.string(),
+  actorType: z.enum(ACTOR_TYPES),
+  actorId: z.string().nullable(),
+  actorName: z.string(),
+  ip: z.string().nullable(),
+  traceId: z.string().nullable(),
+  action: z.string().describe("e.g. flag_value.set, role.grant"),
+  targetType: z.string(),
+  targetId: z.number().int().nullable(),
+  namespace: z.string().nullable().describe("null: a system-wide event (users, environments...)"),
+  environment: z.string().nullable(),
+  flag: z.string().nullable(),
+  before: z.unknown().describe("The target before the change (JSON), null for creations"),
+  after: z.unknown().describe("The target after the change (JSON), null for deletions"),
+  reason: z.string().nullable(),
+});
 
 /** One audited value of a flag in one environment, as rollback offers it. */
-export interface ValueVersion {
-  environment: string;
-  version: number;
-  value: unknown;
-  eventId: number;
-  action: string;
-  actorName: string;
-  occurredAt: string;
-}
+export const ValueVersionSchema = z.object({
+  environment: z.string(),
+  version: z.number().int(),
+  value: z.unknown(),
+  eventId: z.number().int().describe("The audit event that created this version"),
+  action: z.string(),
+  actorName: z.string(),
+  occurredAt: z.string(),
+});
+
+export type AuditEventView = z.infer<typeof AuditEventViewSchema>;
+export type ValueVersion = z.infer<typeof ValueVersionSchema>;

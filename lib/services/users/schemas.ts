@@ -36,34 +36,44 @@ export const SetPasswordSchema = z
   })
   .strict();
 
+const grantFields = {
+  namespace: keySchema.nullable().describe("null grants the role in every namespace (super-admins only)"),
+  role: z.enum(ROLES),
+  environments: z.array(keySchema).min(1).max(50).nullable().optional().describe("Editors only: environments they may write to"),
+  reason: reasonSchema.optional(),
+};
+
+const onlyEditorsLimited = (g: { role: string; environments?: string[] | null }) => !g.environments || g.role === "editor";
+const onlyEditorsIssue = { path: ["environments"], message: "only an editor's writes can be limited to environments" };
+
 export const GrantRoleSchema = z
-  .object({
-    userId: userIdSchema,
-    namespace: keySchema.nullable().describe("null grants the role in every namespace (super-admins only)"),
-    role: z.enum(ROLES),
-    environments: z.array(keySchema).min(1).max(50).nullable().optional().describe("Editors only: environments they may write to"),
-    reason: reasonSchema.optional(),
-  })
+  .object({ userId: userIdSchema, ...grantFields })
   .strict()
-  .refine((g) => !g.environments || g.role === "editor", { path: ["environments"], message: "only an editor's writes can be limited to environments" });
+  .refine(onlyEditorsLimited, onlyEditorsIssue);
+
+/** A grant without its user, for callers that name the user elsewhere (the admin API's path). */
+export const GrantRoleBodySchema = z.object(grantFields).strict().refine(onlyEditorsLimited, onlyEditorsIssue);
 
 export const RevokeRoleSchema = z
   .object({ userId: userIdSchema, namespace: keySchema.nullable(), reason: reasonSchema.optional() })
   .strict();
 
-export interface MembershipView {
-  namespace: string | null;
-  role: (typeof ROLES)[number];
-  environments: string[] | null;
-}
+export const MembershipViewSchema = z.object({
+  namespace: z.string().nullable().describe("null: the role holds in every namespace"),
+  role: z.enum(ROLES),
+  environments: z.array(z.string()).nullable().describe("Editors limited to some environments; null = all"),
+});
 
-export interface UserView {
-  id: number;
-  email: string;
-  name: string;
-  isSuperAdmin: boolean;
-  disabled: boolean;
-  hasPassword: boolean;
-  createdAt: string;
-  memberships: MembershipView[];
-}
+export const UserViewSchema = z.object({
+  id: z.number().int(),
+  email: z.string(),
+  name: z.string(),
+  isSuperAdmin: z.boolean(),
+  disabled: z.boolean(),
+  hasPassword: z.boolean().describe("False for users who only sign in through OIDC"),
+  createdAt: z.string(),
+  memberships: z.array(MembershipViewSchema),
+});
+
+export type MembershipView = z.infer<typeof MembershipViewSchema>;
+export type UserView = z.infer<typeof UserViewSchema>;

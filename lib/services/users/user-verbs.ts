@@ -1,30 +1,25 @@
 import { eq } from "drizzle-orm";
-import { assertSuperAdmin, can } from "../../auth/permissions";
+import { assertSuperAdmin } from "../../auth/permissions";
 import { hashPassword, verifyPassword } from "../../auth/password";
 import { users } from "../../db/schema";
 import { isDuplicateKey } from "../../db/errors";
-import { conflict, forbidden, notFound, ServiceError } from "../../errors/service-error";
+import { conflict, notFound, ServiceError } from "../../errors/service-error";
 import { parseInput } from "../../validation/parse";
 import { writeAudit } from "../audit/write-audit";
 import type { ServiceContext } from "../context";
 import { inTransaction } from "../transaction";
 import { CreateUserSchema, SetPasswordSchema, UpdateUserSchema, type UserView } from "./schemas";
-import { loadUserView, membershipsByUser, toUserView, userRows } from "./user-views";
+import { loadUserView, membershipsByUser, toUserView, userRows, userVisibility } from "./user-views";
 
 /**
  * Console users. Super-admins create and change users; namespace admins may list users (to grant
  * roles in their namespaces) but only see memberships in namespaces they administer.
  */
 export async function listUsers({ ctx }: { ctx: ServiceContext; input?: unknown }): Promise<UserView[]> {
-  const adminOf = (ns: string | null) => ns !== null && can(ctx.actor, "namespace:admin", { namespaceKey: ns });
-  const isNamespaceAdmin = ctx.actor.grants.some((g) => g.role === "admin");
-  if (!ctx.actor.isSuperAdmin && !isNamespaceAdmin) throw forbidden("Only administrators can see users");
+  const visible = userVisibility(ctx.actor);
   const rows = await userRows(ctx.db);
   const memberships = await membershipsByUser(ctx.db, rows.map((r) => r.id));
-  return rows.map((u) => {
-    const all = memberships.get(u.id) ?? [];
-    return toUserView(u, ctx.actor.isSuperAdmin ? all : all.filter((m) => adminOf(m.namespace)));
-  });
+  return rows.map((u) => toUserView(u, (memberships.get(u.id) ?? []).filter(visible)));
 }
 
 export async function createUser({ ctx, input }: { ctx: ServiceContext; input: unknown }): Promise<UserView> {

@@ -1,6 +1,9 @@
 import { asc, eq, inArray } from "drizzle-orm";
+import type { Actor } from "../../auth/actor";
+import { can } from "../../auth/permissions";
 import type { Db, Tx } from "../../db/client";
 import { namespaces, roleMemberships, users } from "../../db/schema";
+import { forbidden } from "../../errors/service-error";
 import type { MembershipView, UserView } from "./schemas";
 
 type UserRow = typeof users.$inferSelect;
@@ -43,4 +46,16 @@ export async function loadUserView(db: Db | Tx, u: UserRow): Promise<UserView> {
 
 export async function userRows(db: Db): Promise<UserRow[]> {
   return db.select().from(users).orderBy(asc(users.email));
+}
+
+/**
+ * Who may see users, and which of their memberships: super-admins see everything; namespace admins
+ * (who grant roles in their namespaces) see every user but only memberships in namespaces they
+ * administer; anyone else sees no users. Returns the membership filter, or throws.
+ */
+export function userVisibility(actor: Actor): (m: MembershipView) => boolean {
+  const isNamespaceAdmin = actor.grants.some((g) => g.role === "admin");
+  if (!actor.isSuperAdmin && !isNamespaceAdmin) throw forbidden("Only administrators can see users");
+  if (actor.isSuperAdmin) return () => true;
+  return (m) => m.namespace !== null && can(actor, "namespace:admin", { namespaceKey: m.namespace });
 }
