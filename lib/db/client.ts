@@ -2,19 +2,39 @@ import { drizzle, type MySql2Database } from "drizzle-orm/mysql2";
 import mysql from "mysql2/promise";
 import * as schema from "./schema";
 import { getEnv } from "../config/env";
+import { boundedPool } from "./bounded-pool";
 
 export type Db = MySql2Database<typeof schema> & { $client: mysql.Pool };
 export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
-export function createDb(url: string, poolSize = 20): Db {
-  const pool = mysql.createPool({
+/**
+ * How long a caller may wait on the database before getting an error (which the API answers with
+ * 503): connecting, waiting for a pooled connection, and any one statement (0 = no statement
+ * deadline). Without these a frozen or partitioned server makes callers hang indefinitely. The app's
+ * request path (getDb) uses the short DB_CONNECT_TIMEOUT_MS / DB_QUERY_TIMEOUT_MS; other callers
+ * get these generous defaults, which only catch real hangs.
+ */
+export interface DbTimeouts {
+  connectTimeoutMs: number;
+  queryTimeoutMs: number;
+}
+
+export const DEFAULT_DB_TIMEOUTS: DbTimeouts = { connectTimeoutMs: 10_000, queryTimeoutMs: 60_000 };
+
+export function createDb(url: string, poolSize = 20, timeouts: DbTimeouts = DEFAULT_DB_TIMEOUTS): Db {
+  const raw = mysql.createPool({
     uri: url,
     connectionLimit: poolSize,
+    connectTimeout: timeouts.connectTimeoutMs,
     // Timestamps are written and read as UTC so app, worker and database agree across time zones.
     timezone: "Z",
     dateStrings: false,
     charset: "utf8mb4_unicode_ci",
     enableKeepAlive: true,
+  });
+  const pool = boundedPool(raw, {
+    acquireTimeoutMs: timeouts.connectTimeoutMs + 1_000,
+    queryTimeoutMs: timeouts.queryTimeoutMs,
   });
   return drizzle(pool, { schema, mode: "default" }) as Db;
 }
@@ -25,7 +45,10 @@ const globalForDb = globalThis as unknown as { mizuflowDb?: Db };
 export function getDb(): Db {
   if (!globalForDb.mizuflowDb) {
     const env = getEnv();
-    globalForDb.mizuflowDb = createDb(env.DATABASE_URL, env.DB_POOL_SIZE);
+    globalForDb.mizuflowDb = createDb(env.DATABASE_URL, env.DB_POOL_SIZE, {
+      connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
+      queryTimeoutMs: env.DB_QUERY_TIMEOUT_MS,
+    });
   }
   return globalForDb.mizuflowDb;
 }

@@ -21,7 +21,8 @@ export async function migrateDatabase(url: string): Promise<void> {
   } finally {
     await conn.end();
   }
-  const db = createDb(url, 2);
+  // No statement deadline: a migration may rewrite a large table.
+  const db = createDb(url, 2, { connectTimeoutMs: 10_000, queryTimeoutMs: 0 });
   try {
     await migrate(db, { migrationsFolder: MIGRATIONS });
   } finally {

@@ -10,17 +10,26 @@ const CONNECTION_ERRORS = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
   "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
   "PROTOCOL_CONNECTION_LOST",
+  "PROTOCOL_SEQUENCE_TIMEOUT",
   "ER_CON_COUNT_ERROR",
   "EPIPE",
   "ENOTFOUND",
 ]);
 
-/** True when the database could not be reached: the request may be retried later (503). */
+/**
+ * True when the database could not be reached: the request may be retried later (503). mysql2 marks
+ * every error that killed the connection `fatal`, including ones without a code such as "Can't add
+ * new command when connection is in closed state" (a ROLLBACK after the server went away mid-
+ * transaction), which drizzle throws instead of the original error.
+ */
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && CONNECTION_ERRORS.has(code)) return true;
+    if ((e as { fatal?: unknown }).fatal === true) return true;
     e = (e as { cause?: unknown }).cause;
   }
   return false;

@@ -1,0 +1,90 @@
+import type { Pool, PoolConnection } from "mysql2/promise";
+
+export interface PoolTimeouts {
+  /** Longest wait for a connection (pool queue plus connecting). */
+  acquireTimeoutMs: number;
+  /** Longest a single statement may take before its connection is given up; 0 = no limit. */
+  queryTimeoutMs: number;
+}
+
+/** Shaped like mysql2's own connection-level failures (code + fatal), so errors/http.ts answers 503. */
+function timeoutError(what: string, ms: number): Error {
+  const err = new Error(`Database ${what} timed out after ${ms} ms`) as Error & { code: string; fatal: boolean };
+  err.code = "PROTOCOL_SEQUENCE_TIMEOUT";
+  err.fatal = true;
+  return err;
+}
+
+function deadline<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(onTimeout()), ms);
+    work.then(
+      (v) => (clearTimeout(timer), resolve(v)),
+      (e: unknown) => (clearTimeout(timer), reject(e)),
+    );
+  });
+}
+
+function bounded(conn: PoolConnection, t: PoolTimeouts): PoolConnection {
+  if (t.queryTimeoutMs <= 0) return conn;
+  const run =
+    (method: "query" | "execute") =>
+    (...args: unknown[]) =>
+      deadline((conn[method] as (...a: unknown[]) => Promise<unknown>)(...args), t.queryTimeoutMs, () => {
+        // The statement may never be answered (server frozen, network partition): drop the
+        // connection so nothing queues behind it and the pool replaces it.
+        conn.destroy();
+        return timeoutError("query", t.queryTimeoutMs);
+      });
+  const query = run("query");
+  const execute = run("execute");
+  return new Proxy(conn, {
+    get(target, prop) {
+      if (prop === "query") return query;
+      if (prop === "execute") return execute;
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+/**
+ * A mysql2 promise pool whose requests always end. mysql2 on its own waits forever for a statement
+ * on a connection whose server has stopped answering (a frozen host, a network partition: the TCP
+ * connection stays open, no error ever arrives) and for a free connection when all of them are stuck
+ * like that. Here every statement has a deadline (its connection is destroyed when it passes) and
+ * so does getting a connection, so callers get an error to turn into 503 within seconds.
+ */
+export function boundedPool(pool: Pool, t: PoolTimeouts): Pool {
+  async function getConnection(): Promise<PoolConnection> {
+    const pending = pool.getConnection();
+    try {
+      return bounded(await deadline(pending, t.acquireTimeoutMs, () => timeoutError("connection", t.acquireTimeoutMs)), t);
+    } catch (err) {
+      // A connection that turns up after we gave up goes straight back.
+      pending.then((c) => c.release(), () => {});
+      throw err;
+    }
+  }
+  const oneShot =
+    (method: "query" | "execute") =>
+    async (...args: unknown[]) => {
+      const conn = await getConnection();
+      try {
+        return await (conn[method] as (...a: unknown[]) => Promise<unknown>)(...args);
+      } finally {
+        conn.release();
+      }
+    };
+  const query = oneShot("query");
+  const execute = oneShot("execute");
+  return new Proxy(pool, {
+    get(target, prop) {
+      if (prop === "getConnection") return getConnection;
+      if (prop === "query") return query;
+      if (prop === "execute") return execute;
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
