@@ -12,7 +12,10 @@ export function formDataToObject(fd: FormData): Record<string, unknown> {
   for (const [k, v] of fd.entries()) {
     if (k.startsWith("$ACTION")) continue;
     const value = typeof v === "string" ? v : v.name;
-    if (k in out) out[k] = ([] as unknown[]).concat(out[k], value);
+    // Push onto one array: re-concatenating per repeat is quadratic in a hostile form's size.
+    const prev = out[k];
+    if (Array.isArray(prev)) prev.push(value);
+    else if (k in out) out[k] = [prev, value];
     else out[k] = value;
   }
   return out;

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { environments, sdkKeys } from "../../db/schema";
+import { isDatabaseUnavailable } from "../../errors/http";
 import { hashSdkKey, looksLikeSdkKey } from "./key-material";
 
 /** What a verified SDK key may read. */
@@ -33,6 +34,14 @@ interface Entry {
   expires: number;
 }
 
+/**
+ * While MySQL is unreachable, a key that verified successfully within this window is still
+ * accepted, so SDKs keep (re)connecting and serving from etcd through a database outage. A key
+ * revoked during the outage is refused again once the database answers.
+ */
+const OUTAGE_GRACE_MS = 6 * 3600_000;
+const lastGood = new WeakMap<Db, Map<string, Entry>>();
+
 const caches = new WeakMap<Db, Map<string, Entry>>();
 const inFlight = new WeakMap<Db, Map<string, Promise<SdkKeyVerification>>>();
 
@@ -59,6 +68,29 @@ export async function verifySdkKey(db: Db, key: string): Promise<SdkKeyVerificat
 }
 
 async function lookUp(db: Db, hash: string, cache: Map<string, Entry>): Promise<SdkKeyVerification> {
+  let good = lastGood.get(db);
+  if (!good) lastGood.set(db, (good = new Map()));
+  let result: SdkKeyVerification;
+  try {
+    result = await query(db, hash);
+  } catch (err) {
+    const known = good.get(hash);
+    if (isDatabaseUnavailable(err) && known && known.expires > Date.now()) return known.result;
+    throw err;
+  }
+  remember(cache, hash, { result, expires: Date.now() + TTL_MS });
+  if (result.status === "ok") remember(good, hash, { result, expires: Date.now() + OUTAGE_GRACE_MS });
+  else good.delete(hash);
+  return result;
+}
+
+function remember(map: Map<string, Entry>, hash: string, entry: Entry): void {
+  map.delete(hash);
+  if (map.size >= MAX_ENTRIES) map.delete(map.keys().next().value as string);
+  map.set(hash, entry);
+}
+
+async function query(db: Db, hash: string): Promise<SdkKeyVerification> {
   const [row] = await db
     .select({
       id: sdkKeys.id,
@@ -71,28 +103,19 @@ async function lookUp(db: Db, hash: string, cache: Map<string, Entry>): Promise<
     .from(sdkKeys)
     .innerJoin(environments, eq(environments.id, sdkKeys.environmentId))
     .where(eq(sdkKeys.keyHash, hash));
-  let result: SdkKeyVerification;
-  if (!row) result = { status: "unknown" };
-  else if (row.revokedAt) result = { status: "revoked", keyId: row.id };
-  else {
-    const namespaces = (row.namespaceKeys as string[] | null) ?? null;
-    result = {
-      status: "ok",
-      principal: { keyId: row.id, name: row.name, prefix: row.prefix, environment: row.environment, namespaces },
-    };
-  }
-  if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
-  cache.delete(hash);
-  cache.set(hash, { result, expires: Date.now() + TTL_MS });
-  return result;
+  if (!row) return { status: "unknown" };
+  if (row.revokedAt) return { status: "revoked", keyId: row.id };
+  const namespaces = (row.namespaceKeys as string[] | null) ?? null;
+  return { status: "ok", principal: { keyId: row.id, name: row.name, prefix: row.prefix, environment: row.environment, namespaces } };
 }
 
 /** Drops cached results of one key (called on revoke, and by the stream servers' revocation check). */
 export function forgetCachedSdkKey(db: Db, keyId: number): void {
-  const cache = caches.get(db);
-  if (!cache) return;
-  for (const [hash, e] of cache) {
-    const id = e.result.status === "ok" ? e.result.principal.keyId : e.result.status === "revoked" ? e.result.keyId : null;
-    if (id === keyId) cache.delete(hash);
+  for (const cache of [caches.get(db), lastGood.get(db)]) {
+    if (!cache) continue;
+    for (const [hash, e] of cache) {
+      const id = e.result.status === "ok" ? e.result.principal.keyId : e.result.status === "revoked" ? e.result.keyId : null;
+      if (id === keyId) cache.delete(hash);
+    }
   }
 }
