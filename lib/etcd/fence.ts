@@ -4,10 +4,12 @@ import { flagKey, tombstoneKey, type FlagAddress } from "./keys";
 
 /**
  * Fenced writes: a publish only lands if etcd's stored version for the key is older. The read
- * records the mod_revision of both the flag key and its tombstone; the write is a transaction that
- * compares both, so anything written in between makes it retry from a fresh read. A duplicate or
- * stale publish is therefore a no-op, never an overwrite, whoever sends it (relay, write path,
- * reconciler) and in whatever order they arrive.
+ * records the mod_revision (and bytes) of both the flag key and its tombstone; the write is a
+ * transaction that compares them, so anything written in between makes it retry from the state the
+ * failed transaction returns (publishFenced may start from this process's last known state of
+ * the key instead of a read; see `known` below). A duplicate or stale publish is therefore a no-op,
+ * never an overwrite, whoever sends it (relay, write path, reconciler) and in whatever order they
+ * arrive.
  */
 export type PublishItem =
   | { op: "put"; address: FlagAddress; version: number; document: FlagDocument }
@@ -21,6 +23,7 @@ export interface KeyState {
   documentRaw: string | null;
   documentMod: number;
   tombstone: Tombstone | null;
+  tombstoneRaw: string | null;
   tombstoneMod: number;
   /** The version etcd holds for the key: its document's, else its tombstone's, else 0. */
   version: number;
@@ -31,11 +34,18 @@ export async function readKeyState(root: Namespace, address: FlagAddress): Promi
     root.get(flagKey(address)).exec(),
     root.get(tombstoneKey(address)).exec(),
   ]);
+  return stateFromRanges(doc, tomb);
+}
+
+type RangeResult = { kvs: { value: Buffer; mod_revision: string }[] };
+
+function stateFromRanges(doc: RangeResult, tomb: RangeResult): KeyState {
   const dkv = doc.kvs[0];
   const tkv = tomb.kvs[0];
   const documentRaw = dkv ? dkv.value.toString("utf8") : null;
   const document = parseDocument(documentRaw);
-  const tombstone = tkv ? parseTombstone(tkv.value.toString("utf8")) : null;
+  const tombstoneRaw = tkv ? tkv.value.toString("utf8") : null;
+  const tombstone = parseTombstone(tombstoneRaw);
   // A document we cannot parse counts as version 0: any valid publish may replace it.
   const version = Math.max(document?.version ?? 0, tombstone?.version ?? 0);
   return {
@@ -43,43 +53,99 @@ export async function readKeyState(root: Namespace, address: FlagAddress): Promi
     documentRaw,
     documentMod: dkv ? Number(dkv.mod_revision) : 0,
     tombstone,
+    tombstoneRaw,
     tombstoneMod: tkv ? Number(tkv.mod_revision) : 0,
     version,
   };
 }
 
-/** Builds a transaction that succeeds only if neither key changed since `state` was read. */
-function guarded(root: Namespace, address: FlagAddress, state: KeyState) {
+type Mods = Pick<KeyState, "documentMod" | "documentRaw" | "tombstoneMod" | "tombstoneRaw">;
+
+/**
+ * Builds a transaction that succeeds only if neither key changed since `state` was read: same mod
+ * revision and same bytes (the bytes pin the version even across an etcd that was wiped and
+ * refilled, where a mod revision could come round again).
+ */
+function guarded(root: Namespace, address: FlagAddress, state: Mods) {
   const dk = flagKey(address);
   const tk = tombstoneKey(address);
-  const txn = state.documentMod ? root.if(dk, "Mod", "==", state.documentMod) : root.if(dk, "Create", "==", 0);
-  return state.tombstoneMod ? txn.and(tk, "Mod", "==", state.tombstoneMod) : txn.and(tk, "Create", "==", 0);
+  let txn = state.documentMod ? root.if(dk, "Mod", "==", state.documentMod) : root.if(dk, "Create", "==", 0);
+  if (state.documentMod && state.documentRaw !== null) txn = txn.and(dk, "Value", "==", state.documentRaw);
+  if (!state.tombstoneMod) return txn.and(tk, "Create", "==", 0);
+  txn = txn.and(tk, "Mod", "==", state.tombstoneMod);
+  return state.tombstoneRaw !== null ? txn.and(tk, "Value", "==", state.tombstoneRaw) : txn;
 }
 
-function writeOps(root: Namespace, item: PublishItem, state: KeyState) {
+function writeOps(root: Namespace, item: PublishItem, state: Mods, json: string) {
   const dk = flagKey(item.address);
   const tk = tombstoneKey(item.address);
   if (item.op === "put") {
-    const ops = [root.put(dk).value(JSON.stringify(item.document))];
+    const ops = [root.put(dk).value(json)];
     return state.tombstoneMod ? [...ops, root.delete().key(tk)] : ops;
   }
-  const ops = [root.put(tk).value(JSON.stringify(item.tombstone))];
+  const ops = [root.put(tk).value(json)];
   return state.documentMod ? [root.delete().key(dk), ...ops] : ops;
 }
 
 const MAX_ATTEMPTS = 16;
 
+/**
+ * What this process last knew of a key (mod revisions, bytes and version), per etcd root. Only a
+ * guess that saves the read: the write compares it exactly like a fresh read (guarded), so a stale
+ * guess just fails the compare, and the same round trip returns the key's real state (the
+ * transaction's else branch). A publish thus costs one transaction when the guess holds (the usual
+ * case for a process that keeps publishing the same keys) and two otherwise, instead of two reads
+ * plus a transaction.
+ */
+type KnownState = Mods & Pick<KeyState, "version">;
+const KNOWN_MAX = 20_000;
+const known = new WeakMap<Namespace, Map<string, KnownState>>();
+
+const knownFor = (root: Namespace) => known.get(root) ?? known.set(root, new Map()).get(root)!;
+
+function remember(root: Namespace, key: string, s: KnownState): void {
+  const m = knownFor(root);
+  m.delete(key); // re-insert: Map order = least recently used first
+  m.set(key, { documentMod: s.documentMod, documentRaw: s.documentRaw, tombstoneMod: s.tombstoneMod, tombstoneRaw: s.tombstoneRaw, version: s.version });
+  if (m.size > KNOWN_MAX) m.delete(m.keys().next().value as string);
+}
+
+const NOTHING: KnownState = { documentMod: 0, documentRaw: null, tombstoneMod: 0, tombstoneRaw: null, version: 0 };
+
 export async function publishFenced(root: Namespace, item: PublishItem): Promise<PublishOutcome> {
+  const key = flagKey(item.address);
+  // Start from what we know (or "no key yet", right for a new flag); a guess that says the item is
+  // stale is never trusted, it is checked with a real read.
+  let guess: KnownState | null = knownFor(root).get(key) ?? NOTHING;
+  if (guess.version >= item.version) guess = null;
+  const written = JSON.stringify(item.op === "put" ? item.document : item.tombstone);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const state = await readKeyState(root, item.address);
-    if (state.version >= item.version) return "stale";
+    let state: KnownState;
+    if (guess) state = guess;
+    else {
+      state = await readKeyState(root, item.address);
+      remember(root, key, state);
+      if (state.version >= item.version) return "stale";
+    }
     const res = await guarded(root, item.address, state)
-      .then(...writeOps(root, item, state))
+      .then(...writeOps(root, item, state, written))
+      .else(root.get(key), root.get(tombstoneKey(item.address)))
       .commit();
-    if (res.succeeded) return "applied";
-    // Lost a race with another writer: re-read; the newer write may already supersede ours.
+    if (res.succeeded) {
+      const rev = Number(res.header.revision);
+      remember(root, key, item.op === "put"
+        ? { documentMod: rev, documentRaw: written, tombstoneMod: 0, tombstoneRaw: null, version: item.version }
+        : { documentMod: 0, documentRaw: null, tombstoneMod: rev, tombstoneRaw: written, version: item.version });
+      return "applied";
+    }
+    // The key changed since the guess or the read (another writer, or a wrong guess). The else
+    // branch returned its current state: the newer write may already supersede ours.
+    const now = stateFromRanges(res.responses[0]!.response_range, res.responses[1]!.response_range);
+    remember(root, key, now);
+    if (now.version >= item.version) return "stale";
+    guess = now;
   }
-  throw new Error(`fenced publish of ${flagKey(item.address)} kept losing races`);
+  throw new Error(`fenced publish of ${key} kept losing races`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Namespace } from "etcd3";
-import { and, eq, sql } from "drizzle-orm";
+import { and, inArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { outboxEvents } from "../db/schema";
 import { publishMany } from "../etcd/fence";
@@ -7,9 +7,11 @@ import { flagKey } from "../etcd/keys";
 import { metrics } from "../observability/metrics";
 import type { CommittedOutboxRow } from "../services/context";
 
-/** Flushes running at once; more commits meanwhile queue up and go out as one batch. */
+/** Publishes running at once; more commits meanwhile queue up and go out as one batch. */
 const MAX_IN_FLIGHT = 4;
 const MAX_BATCH = 500;
+/** Rows marked done per UPDATE; one UPDATE runs at a time. */
+const MAX_MARK_BATCH = 1000;
 
 /**
  * The write path's own publish, run right after commit so a change reaches etcd in milliseconds
@@ -17,15 +19,22 @@ const MAX_BATCH = 500;
  * harmless, and any failure just leaves the row pending for the relay: the outbox row remains the
  * guarantee. Rows are marked done only where still pending.
  *
- * Under load, commits that arrive while MAX_IN_FLIGHT flushes are running are gathered into one
- * batch (one fenced publish per key, one UPDATE), so throughput grows without adding latency to a
- * lone change.
+ * Nothing on the way to etcd waits for the database: there is no claim before publishing, and
+ * marking rows done is a separate queue (one UPDATE at a time, batching whatever was published
+ * meanwhile). Under load the pool is busy with request transactions, and waiting in its queue
+ * would otherwise add that wait to every commit -> etcd lag. A row the relay also picks up
+ * meanwhile costs it one fenced transaction that finds the key already current (see fence.ts).
+ *
+ * Under load, commits that arrive while MAX_IN_FLIGHT publishes are running are gathered into one
+ * batch (one fenced publish per key), so throughput grows without adding latency to a lone change.
  */
 export function createImmediatePublisher(db: Db, root: Namespace, log: (msg: string, err?: unknown) => void = () => {}) {
   let queue: CommittedOutboxRow[] = [];
   let inFlight = 0;
+  let published: CommittedOutboxRow[] = [];
+  let marking = false;
 
-  async function flush(rows: CommittedOutboxRow[]): Promise<void> {
+  async function publish(rows: CommittedOutboxRow[]): Promise<void> {
     try {
       const outcomes = await publishMany(root, rows.map((r) => r.item));
       const now = Date.now();
@@ -33,23 +42,44 @@ export function createImmediatePublisher(db: Db, root: Namespace, log: (msg: str
         metrics.immediatePublished.inc({ outcome: outcomes[i] ?? "stale" });
         metrics.commitToEtcdSeconds.observe({ path: "immediate" }, (now - r.committedAt.getTime()) / 1000);
       });
-      await db
-        .update(outboxEvents)
-        .set({ status: "done", publishedAt: new Date(now) })
-        .where(
-          and(
-            eq(outboxEvents.status, "pending"),
-            // Match key and version too, so a wrongly derived id can never mark another row done.
-            sql`(${outboxEvents.id}, ${outboxEvents.etcdKey}, ${outboxEvents.version}) IN (${sql.join(
-              rows.map((r) => sql`(${r.id}, ${flagKey(r.item.address)}, ${r.item.version})`),
-              sql`, `,
-            )})`,
-          ),
-        );
+      published.push(...rows);
+      markDone();
     } catch (err) {
       metrics.immediatePublished.inc({ outcome: "failed" }, rows.length);
       log("immediate publish failed; the relay will publish these rows", err);
     }
+  }
+
+  function markDone(): void {
+    if (marking || !published.length) return;
+    const rows = published.slice(0, MAX_MARK_BATCH);
+    published = published.slice(rows.length);
+    marking = true;
+    db.update(outboxEvents)
+      .set({ status: "done", publishedAt: new Date() })
+      .where(
+        and(
+          inArray(outboxEvents.id, rows.map((r) => r.id)),
+          // Still pending, and key and version match too, so a wrongly derived id can never mark
+          // another row done. Written as one row comparison on purpose: with a separate
+          // `status = 'pending'` the optimiser may scan the status index instead of doing point
+          // lookups by id, and that locks every pending row and the gaps between them, which
+          // blocks concurrent writers' outbox inserts and the relay's claim (even deadlocks them).
+          sql`(${outboxEvents.id}, ${outboxEvents.etcdKey}, ${outboxEvents.version}, ${outboxEvents.status}) IN (${sql.join(
+            rows.map((r) => sql`(${r.id}, ${flagKey(r.item.address)}, ${r.item.version}, 'pending')`),
+            sql`, `,
+          )})`,
+        ),
+      )
+      .then(
+        () => {},
+        // Only bookkeeping failed: the relay will find these rows current and mark them done.
+        (err: unknown) => log("marking published outbox rows done failed; the relay will", err),
+      )
+      .finally(() => {
+        marking = false;
+        markDone();
+      });
   }
 
   function pump(): void {
@@ -57,7 +87,7 @@ export function createImmediatePublisher(db: Db, root: Namespace, log: (msg: str
       const batch = queue.slice(0, MAX_BATCH);
       queue = queue.slice(batch.length);
       inFlight++;
-      void flush(batch).finally(() => {
+      void publish(batch).finally(() => {
         inFlight--;
         pump();
       });
