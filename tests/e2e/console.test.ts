@@ -226,9 +226,22 @@ describe("console, end to end", () => {
     await page.getByLabel("Environment").selectOption(ENV);
     await page.getByRole("button", { name: "Apply filters" }).click();
     const row = page.getByRole("row").filter({ hasText: `set ${NS}/${FLAG} in ${ENV} from false to true` });
-    await row.getByRole("button", { name: /Show diff/ }).click();
+    // The filtered list replaces the unfiltered one after the URL changes; a click that lands on the
+    // old list is lost with it, so wait for the new URL and re-click until the diff is open.
+    await page.waitForURL(new RegExp(FLAG));
+    const toggle = row.getByRole("button", { name: /Show diff/ });
     const diff = page.getByTestId("json-diff").first();
-    await expect.poll(() => diff.textContent()).toMatch(/"value": false.*"value": true/s);
+    await expect
+      .poll(
+        async () => {
+          if ((await toggle.getAttribute("aria-expanded", { timeout: 5_000 }).catch(() => null)) !== "true") {
+            await toggle.click({ timeout: 5_000 }).catch(() => {});
+          }
+          return diff.textContent({ timeout: 2_000 }).catch(() => "");
+        },
+        { timeout: 30_000 },
+      )
+      .toMatch(/"value": false.*"value": true/s);
     await page.getByText("admin@e2e.test", { exact: false }).first().waitFor();
     await screenshot(page, "11-audit-diff");
 
