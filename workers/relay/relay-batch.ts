@@ -38,6 +38,10 @@ const MAX_ERROR_CHARS = 2000;
  * fenced, then mark what landed `done` and record row failures before commit. The row locks are the
  * claim: if this process dies mid-batch the transaction rolls back, the rows are pending again, and
  * re-publishing them later is a fenced no-op for whatever already reached etcd.
+ *
+ * READ COMMITTED: the claim must lock only the rows it claims. Under REPEATABLE READ the locking
+ * read also gap-locks the end of the pending range, where every commit inserts its outbox row, so
+ * all writes would wait for this transaction, i.e. for etcd (up to publishTimeoutMs while it hangs).
  */
 export async function relayBatch(db: Db, root: Namespace, opts: BatchOptions, log: WorkerLog): Promise<BatchResult> {
   return db.transaction(async (tx) => {
@@ -111,7 +115,7 @@ export async function relayBatch(db: Db, root: Namespace, opts: BatchOptions, lo
       }
     }
     return result;
-  });
+  }, { isolationLevel: "read committed" });
 }
 
 /** attempts+1 and a jittered, capped exponential retry time; `dead` once the attempts run out. */
