@@ -1,4 +1,7 @@
+import { count, eq } from "drizzle-orm";
+import { outboxEvents } from "../../../lib/db/schema";
 import { createImmediatePublisher } from "../../../lib/outbox/immediate-publisher";
+import { OutboxRelay } from "../../../workers/relay/outbox-relay";
 import type { ServiceContext } from "../../../lib/services/context";
 import { createEnvironment } from "../../../lib/services/environments/environment-verbs";
 import { createFlag } from "../../../lib/services/flags/create-flag";
@@ -42,6 +45,19 @@ export async function startStreamFixture(
   for (const key of opts.namespaces ?? ["checkout", "search"]) await createNamespace({ ctx, input: { key, name: key } });
   let server: StreamServer | null = await startStreamServer({ db: env.db, root: env.etcd.root, host: "127.0.0.1", port: 0, heartbeatMs: opts.heartbeatMs });
   const port = server.port;
+  // The immediate publisher is the fast path; under load one of its publishes can fail, and in
+  // production the relay then publishes the row. Tests do the same, so a write is in etcd before
+  // the test goes on.
+  const relay = new OutboxRelay({ db: env.db, root: env.etcd.root, log: () => {} }, {});
+  const published = async () => {
+    for (let i = 0; i < 200; i++) {
+      const [p] = await env.db.select({ n: count() }).from(outboxEvents).where(eq(outboxEvents.status, "pending"));
+      if (!p?.n) return;
+      if (i % 10 === 9) await relay.runOnce();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error("outbox rows were not published");
+  };
   const sdkKeyWithId = async (namespaces: string[] | null, environment = "production") => {
     const name = `sdk-test-${Math.random().toString(36).slice(2, 8)}`;
     const created = await createSdkKey({ ctx, input: { name, environment, namespaces } });
@@ -69,9 +85,11 @@ export async function startStreamFixture(
     },
     async flag(namespace, key, type, values) {
       await createFlag({ ctx, input: { namespace, key, type, values } });
+      await published();
     },
     async set(namespace, key, value, environment = "production") {
       const view = await setFlagValue({ ctx, input: { namespace, key, environment, value } });
+      await published();
       return view.values[environment]!.version;
     },
     async cleanup() {
