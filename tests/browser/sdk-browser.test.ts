@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStreamFixture, type StreamFixture } from "../../sdk/tests/support/stream-fixture";
 import { startPageServer, type PageServer } from "./page-server";
+import { CHROMIUM, CHROMIUM_ARGS } from "../e2e/support/browser";
 
 /**
  * The SDK in a real browser (Debian's chromium, never a downloaded one): the page bundles the
@@ -13,17 +14,6 @@ import { startPageServer, type PageServer } from "./page-server";
  * see a change committed through the service verbs, resume after a server restart, and, reloaded
  * while the server is down, serve its localStorage snapshot and converge when the server returns.
  */
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 interface PageLog {
   events: { type: string; flagsChanged?: string[]; at: number }[];
