@@ -72,7 +72,9 @@ async function main(): Promise<void> {
     const build = await ensureBuild(opts.noBuild);
     say(build);
     stack = await startAppStack(services, prefix, opts.cpuProf);
-    say(`app (next start) at ${stack.appUrl}; worker relay running`);
+    say(`app (next start) at ${stack.appUrl}; worker relay and admin API at ${stack.sidecarUrl}`);
+    const targetUrl = opts.target === "sidecar" ? stack.sidecarUrl : stack.appUrl;
+    say(`writes go to the ${opts.target === "sidecar" ? "sidecar's node:http admin API" : "Next.js route handlers"} (${targetUrl})`);
     const lag = new LagRecorder(etcd.root, BENCH_NAMESPACE);
     await lag.start();
     if ((await waitOutboxDrained(db, DRAIN_TIMEOUT_MS)) === null) say("WARNING: seed outbox rows still pending");
@@ -81,7 +83,9 @@ async function main(): Promise<void> {
     const results: RunResult[] = [];
     for (let run = 1; run <= opts.runs; run++) {
       say(`run ${run}/${opts.runs}: ${opts.warmup} s warm-up + ${opts.seconds} s measured, ${mode} ...`);
-      const appBefore = await scrape(`${stack.appUrl}/api/metrics`, data.token);
+      // The write path's own publish runs in whichever process takes the writes.
+      const writerMetrics = () => (opts.target === "sidecar" ? (stack!.workerMetricsUrl ? scrape(stack!.workerMetricsUrl) : Promise.resolve(null)) : scrape(`${stack!.appUrl}/api/metrics`, data.token));
+      const appBefore = await writerMetrics();
       const workerBefore = stack.workerMetricsUrl ? await scrape(stack.workerMetricsUrl) : null;
       const cpu: { start?: CpuSnapshot; end?: CpuSnapshot; busy: number[] } = { busy: [] };
       const components = (loadPid: number) => ({ app: stack!.app.proc.pid, mariadb: services.pids().mariadb, etcd: services.pids().etcd, worker: stack!.worker.proc.pid, "load client": loadPid });
@@ -89,7 +93,7 @@ async function main(): Promise<void> {
       const load = await runLoad(
         {
           type: "run",
-          port: Number(new URL(stack.appUrl).port),
+          port: Number(new URL(targetUrl).port),
           token: data.token,
           targets: data.targets,
           concurrency: opts.concurrency,
@@ -108,7 +112,7 @@ async function main(): Promise<void> {
       const loadAvg = os.loadavg();
       const drainMs = await waitOutboxDrained(db, DRAIN_TIMEOUT_MS);
       await new Promise((r) => setTimeout(r, 300)); // last watch events
-      const appAfter = await scrape(`${stack.appUrl}/api/metrics`, data.token);
+      const appAfter = await writerMetrics();
       const workerAfter = stack.workerMetricsUrl ? await scrape(stack.workerMetricsUrl) : null;
       const cmp = await compareEtcdWithMysql(db, etcd.root, BENCH_NAMESPACE);
       const counts = await outboxCounts(db);

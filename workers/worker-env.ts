@@ -26,6 +26,11 @@ const WorkerEnvSchema = z.object({
   /** When set, this process also serves the SDK stream (workers/stream-server) on that port. */
   STREAM_PORT: int(0, 65535).optional(),
   STREAM_HOST: z.string().min(1).default("0.0.0.0"),
+  /**
+   * Also serve the admin API (/api/v1/*, bearer tokens only) on STREAM_PORT: the same handlers as
+   * the app's, without Next.js's per-request cost, for automation that writes at high rates.
+   */
+  SIDECAR_ADMIN_API: z.enum(["on", "off"]).default("on"),
 });
 
 export type WorkerEnv = z.infer<typeof WorkerEnvSchema>;

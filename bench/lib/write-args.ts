@@ -14,6 +14,8 @@ export interface WriteBenchOptions {
   /** Writes a V8 CPU profile of the `next start` process (and the worker) into this directory. */
   cpuProf: string | null;
   json: string | null;
+  /** Which server takes the writes: the worker's node:http admin API, or the Next.js app. */
+  target: "sidecar" | "next";
   /** Leaves the stack running after the runs (Ctrl-C to stop), for poking at it. */
   keep: boolean;
 }
@@ -24,6 +26,8 @@ const USAGE = `usage: node --import tsx bench/write-throughput.ts [options]
   --concurrency N        concurrent requests in flight (default 64)
   --flags N              bench flags (boolean/number, alternating; default 200)
   --runs N               measured runs on the same stack; medians are printed (default 1)
+  --target T             sidecar (default: the worker's node:http admin API, same handlers) or next
+                         (the Next.js route handlers of 'next start')
   --rate N               open loop: start N writes/s (at most --concurrency in flight) instead of
                          a closed loop, to measure latency and lag below saturation
   --relaxed-durability   hermetic MariaDB with innodb_flush_log_at_trx_commit=2 (default: 1, durable)
@@ -50,6 +54,7 @@ export function parseWriteBenchArgs(argv: string[]): WriteBenchOptions {
       flags: { type: "string" },
       runs: { type: "string" },
       rate: { type: "string" },
+      target: { type: "string", default: "sidecar" },
       "relaxed-durability": { type: "boolean", default: false },
       "no-build": { type: "boolean", default: false },
       "cpu-prof": { type: "string" },
@@ -63,7 +68,9 @@ export function parseWriteBenchArgs(argv: string[]): WriteBenchOptions {
     console.log(USAGE);
     process.exit(0);
   }
+  if (values.target !== "sidecar" && values.target !== "next") throw new Error(`--target must be sidecar or next\n${USAGE}`);
   return {
+    target: values.target,
     seconds: positiveInt("seconds", values.seconds, 20),
     warmup: values.warmup === "0" ? 0 : positiveInt("warmup", values.warmup, 5),
     concurrency: positiveInt("concurrency", values.concurrency, 64),

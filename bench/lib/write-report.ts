@@ -45,7 +45,7 @@ export function printRun(run: number, r: RunResult): void {
     ["responses by status", statusText(r.statuses)],
     ["commit->etcd lag (watch) p50 / p95 / p99 / max (ms)", `${fmt(r.lagMs.p50)} / ${fmt(r.lagMs.p95)} / ${fmt(r.lagMs.p99)} / ${fmt(r.lagMs.max)}`],
     ["etcd puts observed for measured commits", String(r.lagMs.count)],
-    ["app metric commit_to_etcd{immediate} p50 / p99 (ms, bucketed)", r.appLag ? `${fmt(r.appLag.p50)} / ${fmt(r.appLag.p99)} (n=${r.appLag.count})` : "n/a"],
+    ["writer metric commit_to_etcd{immediate} p50 / p99 (ms, bucketed)", r.appLag ? `${fmt(r.appLag.p50)} / ${fmt(r.appLag.p99)} (n=${r.appLag.count})` : "n/a"],
     ["worker metric commit_to_etcd{relay} p50 / p99 (ms, n)", r.relayLag ? `${fmt(r.relayLag.p50)} / ${fmt(r.relayLag.p99)} (n=${r.relayLag.count})` : "n/a"],
     ["immediate publishes applied/stale/failed", r.immediate ? `${r.immediate.applied}/${r.immediate.stale}/${r.immediate.failed}` : "n/a"],
     ["relay publishes applied", r.relayApplied === null ? "n/a" : String(r.relayApplied)],
@@ -96,7 +96,7 @@ export function printSummary(results: RunResult[], durability: string, machine: 
       ] as [string, (r: RunResult) => number, number][]
     ).map(([name, f, d]) => [name, ...results.map((r) => fmt(f(r), d)), fmt(med(f), d)]),
   ];
-  console.log(`\nSummary (${machine}; ${durability}; ${mode}, ${opts.flags} flags, ${opts.seconds} s measured)`);
+  console.log(`\nSummary (${machine}; writes to ${opts.target}; ${durability}; ${mode}, ${opts.flags} flags, ${opts.seconds} s measured)`);
   console.log(table(rows));
   const verified = results.every((r) => !r.mismatches.length && r.drainMs !== null && !r.dead);
   console.log(

@@ -127,12 +127,15 @@ export interface AppStack {
   app: ManagedChild;
   worker: ManagedChild;
   workerMetricsUrl: string | null;
+  /** The worker's stream server, which also serves the admin API. */
+  sidecarUrl: string;
   stop(): Promise<void>;
 }
 
 /** Starts the real worker (workers/main.ts) and `next start`, and waits until both are up. */
 export async function startAppStack(s: Services, prefix: string, cpuProf: string | null): Promise<AppStack> {
   const port = await freePort();
+  const streamPort = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: "production",
@@ -150,6 +153,9 @@ export async function startAppStack(s: Services, prefix: string, cpuProf: string
     WORKER_ID: "bench-worker",
     WORKER_METRICS_PORT: "0",
     WORKER_METRICS_HOST: "127.0.0.1",
+    STREAM_PORT: String(streamPort),
+    STREAM_HOST: "127.0.0.1",
+    SIDECAR_ADMIN_API: "on",
   }, s.logDir, cpuProf);
   const app = launch("app", [NEXT_BIN, "start", "-p", String(port), "-H", "127.0.0.1"], env, s.logDir, cpuProf);
   const appUrl = `http://127.0.0.1:${port}`;
@@ -158,6 +164,7 @@ export async function startAppStack(s: Services, prefix: string, cpuProf: string
     app,
     worker,
     workerMetricsUrl: null,
+    sidecarUrl: `http://127.0.0.1:${streamPort}`,
     async stop() {
       await Promise.all([app.stop(), worker.stop()]);
     },
@@ -165,6 +172,7 @@ export async function startAppStack(s: Services, prefix: string, cpuProf: string
   try {
     await waitFor(async () => (await fetch(`${appUrl}/api/health`)).status === 200, "the app's /api/health", 120_000, app);
     await waitFor(async () => /"event":"relay.started"/.test(worker.output()), "the worker's relay to start", 30_000, worker);
+    await waitFor(async () => (await fetch(`${stack.sidecarUrl}/healthz`)).status === 200, "the worker's stream server", 30_000, worker);
     const m = /"event":"metrics_server.listening"[^\n]*"port":(\d+)/.exec(worker.output());
     stack.workerMetricsUrl = m ? `http://127.0.0.1:${m[1]}/metrics` : null;
   } catch (err) {

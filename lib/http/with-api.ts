@@ -43,7 +43,8 @@ export type ApiHandler<S extends RouteSpec> = (args: ApiArgs<S>) => Promise<unkn
 export function withApi<const S extends RouteSpec>(def: S, handler: ApiHandler<S>) {
   const paramsSchema = paramsSchemaOf(def);
   const auth = def.auth ?? "required";
-  return async function handle(req: Request, context?: NextRouteContext): Promise<Response> {
+  return Object.assign(handle, { spec: def as RouteSpec });
+  async function handle(req: Request, context?: NextRouteContext): Promise<Response> {
     const started = performance.now();
     const traceId = traceIdOf(req.headers);
     const meta = { ip: clientIpOf(req.headers), traceId };
@@ -75,7 +76,7 @@ export function withApi<const S extends RouteSpec>(def: S, handler: ApiHandler<S
       (performance.now() - started) / 1000,
     );
     return res;
-  };
+  }
 }
 
 function withStandardHeaders(res: Response, traceId: string): Response {

@@ -28,6 +28,11 @@ export const metrics = {
   relayPublishFailures: counter("mizuflow_relay_publish_failures_total", "Failed publish attempts", ["kind"]),
   relayPublishSeconds: histogram("mizuflow_relay_publish_seconds", "Time to publish one relay batch to etcd", LATENCY_BUCKETS),
   commitToEtcdSeconds: histogram("mizuflow_commit_to_etcd_seconds", "Commit to etcd-publish latency", LATENCY_BUCKETS, ["path"]),
+  valueWriteBatchSize: histogram(
+    "mizuflow_value_write_batch_size",
+    "Flag value writes committed together in one group-commit transaction",
+    [1, 2, 4, 8, 16, 32, 64, 128, 256],
+  ),
   immediatePublished: counter("mizuflow_immediate_published_total", "Rows published by the write path itself", ["outcome"]),
   relayDeadLetteredTotal: counter("mizuflow_relay_dead_lettered_total", "Outbox rows the relay moved to the dead-letter state"),
   relayUnavailableBackoffs: counter("mizuflow_relay_etcd_unavailable_total", "Relay batches deferred because etcd was unreachable"),

@@ -3,6 +3,8 @@ import type { AddressInfo } from "node:net";
 import type { Namespace } from "etcd3";
 import type { Db } from "../../lib/db/client";
 import { createNodeSdkHandler } from "../../lib/delivery/node-adapter";
+import type { ApiRouteHandler } from "../../lib/http/handlers";
+import { createNodeApiHandler } from "../../lib/http/node-api-adapter";
 import { StreamCore, type RateLimitOptions } from "../../lib/delivery/stream-core";
 import { WatchHub, type HubLog } from "../../lib/delivery/watch-hub";
 
@@ -22,6 +24,12 @@ export interface StreamServerOptions {
   trustProxy?: boolean;
   ringSize?: number;
   log?: HubLog;
+  /**
+   * Admin API handlers to serve under /api/v1/ as well (bearer tokens only), e.g. ALL_HANDLERS.
+   * Passed in rather than imported so a server without them never loads the service layer's
+   * process-wide database and etcd clients.
+   */
+  adminApi?: readonly ApiRouteHandler[];
 }
 
 export interface StreamServer {
@@ -34,7 +42,8 @@ export interface StreamServer {
 
 /**
  * The sidecar SDK stream server: GET /api/sdk/v1/stream and /api/sdk/v1/flags (same protocol and
- * code as the Next.js route handlers), GET /healthz. Metrics are served on the
+ * code as the Next.js route handlers), GET /healthz, and optionally the admin API (/api/v1/*, the
+ * same handlers as the app's, for high-rate automation). Metrics are served on the
  * worker's separate, internal metrics port, never on this public one. Stateless apart from its
  * watch hub, so any number of them can run behind a load balancer.
  */
@@ -53,11 +62,12 @@ export async function startStreamServer(opts: StreamServerOptions): Promise<Stre
     log,
   });
   const sdk = createNodeSdkHandler(core, { trustProxy: opts.trustProxy });
+  const api = opts.adminApi ? createNodeApiHandler(opts.adminApi) : null;
 
   const server = createServer((req, res) => {
     sdk(req, res)
       .then(async (handled) => {
-        if (handled) return;
+        if (handled || (api && (await api(req, res)))) return;
         const path = new URL(req.url ?? "/", "http://localhost").pathname;
         if (req.method === "GET" && path === "/healthz") return health(res, hub, core);
         res.writeHead(404, { "content-type": "application/json" });

@@ -19,7 +19,11 @@ export interface AuditEntry {
  * back with the change it describes ("fail closed").
  */
 export async function writeAudit(tx: Tx, actor: Actor, meta: RequestMeta | undefined, entry: AuditEntry): Promise<void> {
-  await tx.insert(auditEvents).values({
+  await tx.insert(auditEvents).values(auditRow(actor, meta, entry));
+}
+
+function auditRow(actor: Actor, meta: RequestMeta | undefined, entry: AuditEntry): typeof auditEvents.$inferInsert {
+  return {
     actorType: actor.type,
     actorId: actor.id,
     actorName: actor.name,
@@ -34,5 +38,11 @@ export async function writeAudit(tx: Tx, actor: Actor, meta: RequestMeta | undef
     before: entry.before ?? null,
     after: entry.after ?? null,
     reason: entry.reason || null,
-  });
+  };
+}
+
+/** Several audit rows (each with its own actor and request) in one INSERT, in the caller's transaction. */
+export async function writeAuditMany(tx: Tx, rows: { actor: Actor; meta: RequestMeta | undefined; entry: AuditEntry }[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.insert(auditEvents).values(rows.map(({ actor, meta, entry }) => auditRow(actor, meta, entry)));
 }

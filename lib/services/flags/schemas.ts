@@ -94,3 +94,4 @@ export const FlagViewSchema = z.object({
 });
 
 export type FlagView = z.infer<typeof FlagViewSchema>;
+export type SetFlagValueInput = z.output<typeof SetFlagValueSchema>;

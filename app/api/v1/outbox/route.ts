@@ -1,8 +1,6 @@
-import { withApi } from "@/lib/http/with-api";
-import { outboxRoutes } from "@/lib/http/routes";
-import { outboxStats } from "@/lib/services/outbox/outbox-stats";
+import { outboxHandlers } from "@/lib/http/handlers/outbox";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-export const GET = withApi(outboxRoutes.stats, ({ ctx }) => outboxStats({ ctx }));
+export const GET = outboxHandlers.stats;

@@ -1,8 +1,6 @@
-import { withApi } from "@/lib/http/with-api";
-import { outboxRoutes } from "@/lib/http/routes";
-import { listDeadLetters } from "@/lib/services/outbox/dead-letters";
+import { outboxHandlers } from "@/lib/http/handlers/outbox";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-export const GET = withApi(outboxRoutes.deadLetters, ({ ctx, query }) => listDeadLetters({ ctx, input: query }));
+export const GET = outboxHandlers.deadLetters;

@@ -1,10 +1,6 @@
-import { withApi } from "@/lib/http/with-api";
-import { flagRoutes } from "@/lib/http/routes";
-import { setFlagValue } from "@/lib/services/flags/set-flag-value";
+import { flagHandlers } from "@/lib/http/handlers/flags";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-export const PUT = withApi(flagRoutes.setValue, ({ ctx, params, body }) =>
-  setFlagValue({ ctx, input: { ...body, ...params } }),
-);
+export const PUT = flagHandlers.setValue;

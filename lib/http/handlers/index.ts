@@ -1,0 +1,26 @@
+import type { RouteSpec } from "../route-spec";
+import type { NextRouteContext } from "../with-api";
+import { apiTokenHandlers } from "./api-tokens";
+import { auditHandlers } from "./audit";
+import { environmentHandlers } from "./environments";
+import { flagHandlers } from "./flags";
+import { namespaceHandlers } from "./namespaces";
+import { outboxHandlers } from "./outbox";
+import { sdkKeyHandlers } from "./sdk-keys";
+import { systemHandlers } from "./system";
+import { userHandlers } from "./users";
+
+export type ApiRouteHandler = ((req: Request, context?: NextRouteContext) => Promise<Response>) & { spec: RouteSpec };
+
+/** Every admin API handler, each carrying its spec: what a non-Next server mounts. */
+export const ALL_HANDLERS: readonly ApiRouteHandler[] = [
+  apiTokenHandlers,
+  auditHandlers,
+  environmentHandlers,
+  flagHandlers,
+  namespaceHandlers,
+  outboxHandlers,
+  sdkKeyHandlers,
+  systemHandlers,
+  userHandlers,
+].flatMap((group) => Object.values(group) as ApiRouteHandler[]);

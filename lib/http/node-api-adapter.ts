@@ -1,0 +1,144 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { toErrorResponse } from "../errors/http";
+import { ServiceError } from "../errors/service-error";
+import type { ApiRouteHandler } from "./handlers";
+import { pathParamNames } from "./route-spec";
+
+/**
+ * Serves the admin API's own handlers (withApi: same auth, validation, errors, metrics) from a
+ * plain node:http server, for automation that writes faster than a Next.js route handler can take
+ * (see bench/write-throughput.ts --target sidecar). Only what differs from Next lives here: the
+ * router and the Node <-> Fetch conversion.
+ *
+ * Bearer tokens only: the Cookie header is dropped, so a console session never authenticates here
+ * (this port is not the console's origin, and cookie auth would need its CSRF checks).
+ */
+export interface NodeApiHandler {
+  (req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+}
+
+interface CompiledRoute {
+  pattern: RegExp;
+  names: string[];
+  byMethod: Map<string, ApiRouteHandler>;
+}
+
+/** Same hardening as next.config.ts gives the app's responses; JSON needs no scripts or frames. */
+const SECURITY_HEADERS: Record<string, string> = {
+  "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
+};
+
+export function createNodeApiHandler(handlers: readonly ApiRouteHandler[], opts: { prefix?: string } = {}): NodeApiHandler {
+  const prefix = opts.prefix ?? "/api/v1/";
+  const routes = compile(handlers);
+  return async function handle(req, res) {
+    const rawPath = (req.url ?? "/").split("?", 1)[0]!;
+    if (!rawPath.startsWith(prefix)) return false;
+    const match = findRoute(routes, rawPath);
+    if (!match) return false;
+    const method = req.method ?? "GET";
+    const handler = match.route.byMethod.get(method) ?? (method === "HEAD" ? match.route.byMethod.get("GET") : undefined);
+    if (!handler) {
+      const allow = [...match.route.byMethod.keys()].join(", ");
+      sendError(res, new ServiceError("bad_request", `Method ${method} is not supported here; use ${allow}`), { allow }, 405);
+      return true;
+    }
+    const response = await handler(toRequest(req, method), { params: Promise.resolve(match.params) });
+    await sendResponse(res, response, method === "HEAD");
+    return true;
+  };
+}
+
+function compile(handlers: readonly ApiRouteHandler[]): CompiledRoute[] {
+  const byRoute = new Map<string, CompiledRoute>();
+  for (const h of handlers) {
+    let c = byRoute.get(h.spec.route);
+    if (!c) {
+      const source = h.spec.route
+        .split("/")
+        .map((seg) => (/^\[[^\]]+\]$/.test(seg) ? "([^/]+)" : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+        .join("/");
+      c = { pattern: new RegExp(`^${source}$`), names: pathParamNames(h.spec.route), byMethod: new Map() };
+      byRoute.set(h.spec.route, c);
+    }
+    c.byMethod.set(h.spec.method, h);
+  }
+  // Literal segments win over parameters (/flags/x/y/archive before /flags/[a]/[b]/[c]) by trying
+  // routes with fewer parameters first.
+  return [...byRoute.values()].sort((a, b) => a.names.length - b.names.length);
+}
+
+function findRoute(routes: CompiledRoute[], path: string): { route: CompiledRoute; params: Record<string, string> } | null {
+  for (const route of routes) {
+    const m = route.pattern.exec(path);
+    if (!m) continue;
+    const params: Record<string, string> = {};
+    try {
+      route.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1]!)));
+    } catch {
+      continue; // malformed %-escape: not a path we serve
+    }
+    return { route, params };
+  }
+  return null;
+}
+
+function toRequest(req: IncomingMessage, method: string): Request {
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.toLowerCase() === "cookie") continue;
+    headers.append(name, raw[i + 1]!);
+  }
+  const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`;
+  const hasBody = method !== "GET" && method !== "HEAD";
+  return new Request(url, {
+    method,
+    headers,
+    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
+    // Required by undici for a streamed request body.
+    ...(hasBody ? { duplex: "half" } : {}),
+  } as RequestInit);
+}
+
+async function sendResponse(res: ServerResponse, response: Response, headOnly: boolean): Promise<void> {
+  const headers: Record<string, string | string[]> = { ...SECURITY_HEADERS };
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") headers[name] = value;
+  });
+  if (headOnly || !response.body) {
+    res.writeHead(response.status, headers);
+    res.end();
+    return;
+  }
+  const ct = response.headers.get("content-type") ?? "";
+  if (ct.startsWith("application/json")) {
+    const body = Buffer.from(await response.arrayBuffer());
+    headers["content-length"] = String(body.length);
+    res.writeHead(response.status, headers);
+    res.end(body);
+    return;
+  }
+  // Streamed bodies (audit export): pass through with backpressure.
+  res.writeHead(response.status, headers);
+  await new Promise<void>((resolve) => {
+    const body = Readable.fromWeb(response.body as import("node:stream/web").ReadableStream);
+    body.on("error", () => res.destroy());
+    res.on("close", () => {
+      body.destroy();
+      resolve();
+    });
+    body.pipe(res);
+  });
+}
+
+function sendError(res: ServerResponse, err: ServiceError, extra: Record<string, string>, status?: number): void {
+  const out = toErrorResponse(err);
+  res.writeHead(status ?? out.status, { ...SECURITY_HEADERS, "content-type": "application/json; charset=utf-8", ...extra });
+  res.end(JSON.stringify(out.body));
+}

@@ -1,0 +1,99 @@
+import { inArray, sql, type SQL } from "drizzle-orm";
+import type { Tx } from "../../db/client";
+import { flagValues } from "../../db/schema";
+import type { PublishItem } from "../../etcd/fence";
+import { conflict, notFound, ServiceError } from "../../errors/service-error";
+import { writeOutbox } from "../../outbox/write-outbox";
+import { assertValueMatchesType } from "../../validation/flag-value";
+import { writeAuditMany, type AuditEntry } from "../audit/write-audit";
+import type { ServiceContext } from "../context";
+import type { OutboxCollector } from "../transaction";
+import { desiredItem, toFlagView, type LockedFlag, type ValueRow } from "./flag-state";
+import { flagRefKey, lockFlags } from "./lock-flags";
+import type { FlagView, SetFlagValueInput } from "./schemas";
+
+export interface ValueWrite {
+  ctx: ServiceContext;
+  data: SetFlagValueInput;
+}
+
+/** A write's own outcome: its view of the flag right after it, or the ServiceError that refused it. */
+export type ValueWriteOutcome = { ok: true; view: FlagView } | { ok: false; error: ServiceError };
+
+/**
+ * Applies value writes in order inside the caller's transaction, as if each were its own
+ * setFlagValue: its own version, audit row and outbox row, its own 404 / 409 / 422. A refused write
+ * changes nothing and does not disturb the others; two writes to the same value in one batch see
+ * each other in order (the second's expectedVersion is checked against the first's result).
+ * Statements per batch are fixed (namespaces, lock, update, audit, outbox), whatever its size.
+ */
+export async function applyValueWrites(tx: Tx, outbox: OutboxCollector, writes: ValueWrite[]): Promise<ValueWriteOutcome[]> {
+  const locked = await lockFlags(tx, writes.map((w) => w.data));
+  const at = new Date();
+  const changed = new Map<number, ValueRow>();
+  const audits: { actor: ServiceContext["actor"]; meta: ServiceContext["meta"]; entry: AuditEntry }[] = [];
+  const items: PublishItem[] = [];
+  const outcomes = writes.map(({ ctx, data }): ValueWriteOutcome => {
+    try {
+      const lookup = locked.get(flagRefKey(data))!;
+      if ("missing" in lookup) throw notFound(lookup.missing === "namespace" ? `Namespace '${data.namespace}'` : `Flag '${data.namespace}/${data.key}'`);
+      const lf = lookup.found;
+      const value = assertValueMatchesType(lf.flag.type, data.value);
+      const target = lf.values.find((v) => v.env.key === data.environment);
+      if (!target) throw notFound(`Environment '${data.environment}'`);
+      if (data.expectedVersion !== undefined && data.expectedVersion !== target.row.version) {
+        throw conflict(
+          `The value of ${data.namespace}/${data.key} in ${data.environment} was changed by someone else (now version ${target.row.version}, you expected ${data.expectedVersion})`,
+          { currentVersion: target.row.version, current: target.row.value },
+        );
+      }
+      const before = { value: target.row.value, version: target.row.version };
+      target.row = { ...target.row, value, version: target.row.version + 1, committedAt: at, updatedAt: at };
+      changed.set(target.row.id, target.row);
+      audits.push({
+        actor: ctx.actor,
+        meta: ctx.meta,
+        entry: {
+          action: "flag_value.set",
+          targetType: "flag_value",
+          targetId: lf.flag.id,
+          namespaceKey: data.namespace,
+          environmentKey: data.environment,
+          flagKey: data.key,
+          before,
+          after: { value, version: target.row.version },
+          reason: data.reason,
+        },
+      });
+      items.push(desiredItem(lf.flag, data.namespace, data.environment, target.row, at));
+      return { ok: true, view: viewOf(lf) };
+    } catch (err) {
+      if (err instanceof ServiceError) return { ok: false, error: err };
+      throw err;
+    }
+  });
+  if (changed.size) await updateValues(tx, [...changed.values()], at);
+  await writeAuditMany(tx, audits);
+  await writeOutbox(tx, outbox, items, at);
+  return outcomes;
+}
+
+/** The flag as this write leaves it (later writes in the batch replace rows, never mutate them). */
+function viewOf(lf: LockedFlag): FlagView {
+  return toFlagView(lf.flag, lf.namespaceKey, lf.values.map((v) => ({ env: v.env, row: v.row })));
+}
+
+/** One UPDATE for every changed value row: value and version chosen per id with CASE. */
+async function updateValues(tx: Tx, rows: ValueRow[], at: Date): Promise<void> {
+  const caseOf = (pick: (r: ValueRow) => SQL) =>
+    sql`CASE ${flagValues.id} ${sql.join(rows.map((r) => sql`WHEN ${r.id} THEN ${pick(r)}`), sql` `)} END`;
+  await tx
+    .update(flagValues)
+    .set({
+      value: caseOf((r) => sql`${sql.param(r.value, flagValues.value)}`),
+      version: caseOf((r) => sql`${r.version}`),
+      committedAt: at,
+      updatedAt: at,
+    })
+    .where(inArray(flagValues.id, rows.map((r) => r.id)));
+}

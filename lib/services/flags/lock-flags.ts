@@ -1,0 +1,60 @@
+import { and, eq, inArray, or, sql } from "drizzle-orm";
+import type { Tx } from "../../db/client";
+import { environments, flags, flagValues, namespaces } from "../../db/schema";
+import type { LockedFlag } from "./flag-state";
+
+export type FlagRef = { namespace: string; key: string };
+
+/** What lockFlags found for one requested (namespace, key). */
+export type LockLookup = { found: LockedFlag } | { missing: "namespace" | "flag" };
+
+export const flagRefKey = (ref: FlagRef) => `${ref.namespace}\u0000${ref.key}`;
+
+/**
+ * lockFlag for many flags in two statements: the namespaces by key (plain read, as lockFlag's
+ * subquery), then every flag row and its value rows FOR UPDATE in one range scan of the
+ * (namespace_id, key) unique index. The scan visits flags in index order, so two batches over
+ * overlapping flags lock them in the same order and queue instead of deadlocking; a single-flag
+ * verb holds one flag and cannot form a cycle with them. Deleted flags count as missing.
+ */
+export async function lockFlags(tx: Tx, refs: FlagRef[]): Promise<Map<string, LockLookup>> {
+  const out = new Map<string, LockLookup>();
+  if (refs.length === 0) return out;
+  const nsKeys = [...new Set(refs.map((r) => r.namespace))];
+  const nsRows = await tx.select({ id: namespaces.id, key: namespaces.key }).from(namespaces).where(inArray(namespaces.key, nsKeys));
+  const nsId = new Map(nsRows.map((n) => [n.key, n.id]));
+  const keysByNs = new Map<number, Set<string>>();
+  for (const ref of refs) {
+    const id = nsId.get(ref.namespace);
+    if (id === undefined) out.set(flagRefKey(ref), { missing: "namespace" });
+    else (keysByNs.get(id) ?? keysByNs.set(id, new Set()).get(id)!).add(ref.key);
+  }
+  if (keysByNs.size === 0) return out;
+  const rows = await tx
+    .select({
+      flag: flags,
+      row: flagValues,
+      envKey: sql<string | null>`(SELECT e.\`key\` FROM ${environments} e WHERE e.id = ${flagValues.environmentId} LOCK IN SHARE MODE)`,
+    })
+    .from(flags)
+    .leftJoin(flagValues, eq(flagValues.flagId, flags.id))
+    .where(or(...[...keysByNs].map(([id, keys]) => and(eq(flags.namespaceId, id), inArray(flags.key, [...keys])))))
+    .for("update");
+  const nsKeyById = new Map(nsRows.map((n) => [n.id, n.key]));
+  const byFlag = new Map<number, LockedFlag>();
+  for (const r of rows) {
+    let locked = byFlag.get(r.flag.id);
+    if (!locked) {
+      locked = { flag: r.flag, namespaceKey: nsKeyById.get(r.flag.namespaceId)!, values: [] };
+      byFlag.set(r.flag.id, locked);
+    }
+    // Environments are never deleted, so a value row always has its environment.
+    if (r.row && r.envKey !== null) locked.values.push({ env: { id: r.row.environmentId, key: r.envKey }, row: r.row });
+  }
+  for (const locked of byFlag.values()) {
+    locked.values.sort((a, b) => a.env.id - b.env.id);
+    if (!locked.flag.deletedAt) out.set(flagRefKey({ namespace: locked.namespaceKey, key: locked.flag.key }), { found: locked });
+  }
+  for (const ref of refs) if (!out.has(flagRefKey(ref))) out.set(flagRefKey(ref), { missing: "flag" });
+  return out;
+}
