@@ -83,7 +83,9 @@ process.on("exit", () => {
 
 /** Spawns a child in its own process group, output to a log file (and kept in memory for parsing). */
 function launch(name: string, args: string[], env: NodeJS.ProcessEnv, logDir: string, cpuProf: string | null): ManagedChild {
-  const nodeArgs = cpuProf ? [`--cpu-prof`, `--cpu-prof-dir=${cpuProf}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+  // One directory per process: the default file names carry pid and thread id, so the tsx loader
+  // thread cannot overwrite the main thread's profile.
+  const nodeArgs = cpuProf ? [`--cpu-prof`, `--cpu-prof-dir=${path.join(cpuProf, name)}`] : [];
   const proc = spawn(process.execPath, [...nodeArgs, ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const log = createWriteStream(path.join(logDir, `${name}.log`));
   let text = "";

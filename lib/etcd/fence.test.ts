@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDocument, parseTombstone } from "../flags/document";
 import { createTestEnv, type TestEnv } from "../../tests/support/test-env";
-import { publishFenced, type PublishItem } from "./fence";
+import { publishFenced, publishMany, type PublishItem } from "./fence";
 import { flagKey, tombstoneKey, type FlagAddress } from "./keys";
 
 /**
@@ -81,5 +81,37 @@ describe("publishFenced with a remembered key state", () => {
     await env.etcd.client.namespace(env.etcdPrefix).put(flagKey(a)).value(JSON.stringify(newer.document));
     expect(await publishFenced(ours, put(a, 2))).toBe("stale");
     expect(parseDocument(await ours.get(flagKey(a)).string())?.version).toBe(9);
+  });
+});
+
+describe("publishMany: many keys fenced in one transaction", () => {
+  const addr = (i: number) => ({ environment: "production", namespace: "many", key: `k${i}` });
+  const versionOf = async (i: number) => parseDocument(await env.etcd.root.get(flagKey(addr(i))).string())?.version;
+
+  it("applies a batch larger than one transaction, collapsing a key's versions to the newest", async () => {
+    const items = Array.from({ length: 70 }, (_, i) => put(addr(i), 1));
+    items.push(put(addr(0), 2), put(addr(0), 3));
+    const out = await publishMany(env.etcd.root, items);
+    expect(out.filter((o) => o === "applied")).toHaveLength(70);
+    // Superseded items count as stale: only the newest of a key is written.
+    expect([out[0], out[70], out[71]]).toEqual(["stale", "stale", "applied"]);
+    expect(await versionOf(0)).toBe(3);
+    for (let i = 1; i < 70; i++) expect(await versionOf(i)).toBe(1);
+  });
+
+  it("when another writer changed some keys, lands the rest and never overwrites a newer version", async () => {
+    const other = env.etcd.client.namespace(env.etcdPrefix);
+    const ours = env.etcd.root;
+    const items = Array.from({ length: 10 }, (_, i) => put(addr(100 + i), 1));
+    expect(await publishMany(ours, items)).toEqual(Array(10).fill("applied"));
+    // Behind our back: k100 jumps to v9 (newer than what we will send), k101 is rewritten at v1
+    // with other bytes, k102 is deleted outright. Our remembered states of all three are wrong.
+    expect(await publishFenced(other, put(addr(100), 9))).toBe("applied");
+    await other.put(flagKey(addr(101))).value(JSON.stringify((put(addr(101), 1, "other") as Extract<PublishItem, { op: "put" }>).document));
+    await other.delete().key(flagKey(addr(102))).exec();
+    const out = await publishMany(ours, Array.from({ length: 10 }, (_, i) => put(addr(100 + i), 2)));
+    expect(out).toEqual(["stale", ...Array(9).fill("applied")]);
+    expect(await versionOf(100)).toBe(9);
+    for (let i = 1; i < 10; i++) expect(await versionOf(100 + i)).toBe(2);
   });
 });

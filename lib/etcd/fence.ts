@@ -67,13 +67,22 @@ type Mods = Pick<KeyState, "documentMod" | "documentRaw" | "tombstoneMod" | "tom
  * refilled, where a mod revision could come round again).
  */
 function guarded(root: Namespace, address: FlagAddress, state: Mods) {
+  return addGuards(null, root, address, state);
+}
+
+type Guarded = ReturnType<Namespace["if"]>;
+
+/** The compares of guarded(), appended to `txn` (or starting one), so one txn can fence many keys. */
+function addGuards(txn: Guarded | null, root: Namespace, address: FlagAddress, state: Mods): Guarded {
   const dk = flagKey(address);
   const tk = tombstoneKey(address);
-  let txn = state.documentMod ? root.if(dk, "Mod", "==", state.documentMod) : root.if(dk, "Create", "==", 0);
-  if (state.documentMod && state.documentRaw !== null) txn = txn.and(dk, "Value", "==", state.documentRaw);
-  if (!state.tombstoneMod) return txn.and(tk, "Create", "==", 0);
-  txn = txn.and(tk, "Mod", "==", state.tombstoneMod);
-  return state.tombstoneRaw !== null ? txn.and(tk, "Value", "==", state.tombstoneRaw) : txn;
+  const cmp = (key: string, target: "Mod" | "Create" | "Value", value: number | string): Guarded =>
+    txn ? txn.and(key, target, "==", value) : root.if(key, target, "==", value);
+  txn = state.documentMod ? cmp(dk, "Mod", state.documentMod) : cmp(dk, "Create", 0);
+  if (state.documentMod && state.documentRaw !== null) txn = cmp(dk, "Value", state.documentRaw);
+  if (!state.tombstoneMod) return cmp(tk, "Create", 0);
+  txn = cmp(tk, "Mod", state.tombstoneMod);
+  return state.tombstoneRaw !== null ? cmp(tk, "Value", state.tombstoneRaw) : txn;
 }
 
 function writeOps(root: Namespace, item: PublishItem, state: Mods, json: string) {
@@ -132,10 +141,7 @@ export async function publishFenced(root: Namespace, item: PublishItem): Promise
       .else(root.get(key), root.get(tombstoneKey(item.address)))
       .commit();
     if (res.succeeded) {
-      const rev = Number(res.header.revision);
-      remember(root, key, item.op === "put"
-        ? { documentMod: rev, documentRaw: written, tombstoneMod: 0, tombstoneRaw: null, version: item.version }
-        : { documentMod: 0, documentRaw: null, tombstoneMod: rev, tombstoneRaw: written, version: item.version });
+      remember(root, key, writtenState(item, written, Number(res.header.revision)));
       return "applied";
     }
     // The key changed since the guess or the read (another writer, or a wrong guess). The else
@@ -150,7 +156,11 @@ export async function publishFenced(root: Namespace, item: PublishItem): Promise
 
 /**
  * Publishes a batch. Items for the same key collapse to the highest version (the others are
- * superseded, which is "stale" in effect); different keys are written concurrently.
+ * superseded, which is "stale" in effect). Keys whose state this process knows go out together,
+ * MULTI_KEYS to a transaction that fences every one of them (one round trip and one raft entry
+ * instead of one each); if any compare fails, the failed transaction's else branch returns every
+ * key's real state and each key is retried alone from it (publishFenced). Keys with no usable
+ * guess take publishFenced's read-first path directly.
  */
 export async function publishMany(root: Namespace, items: PublishItem[]): Promise<PublishOutcome[]> {
   const newest = new Map<string, PublishItem>();
@@ -160,10 +170,55 @@ export async function publishMany(root: Namespace, items: PublishItem[]): Promis
     if (!cur || cur.version < item.version) newest.set(k, item);
   }
   const results = new Map<PublishItem, PublishOutcome>();
-  await Promise.all(
-    [...newest.values()].map(async (item) => results.set(item, await publishFenced(root, item))),
-  );
+  const single: PublishItem[] = [];
+  const grouped: { item: PublishItem; key: string; state: KnownState; written: string }[] = [];
+  for (const [key, item] of newest) {
+    const state = knownFor(root).get(key) ?? NOTHING;
+    if (state.version >= item.version) single.push(item);
+    else grouped.push({ item, key, state, written: JSON.stringify(item.op === "put" ? item.document : item.tombstone) });
+  }
+  const chunks: (typeof grouped)[] = [];
+  for (let i = 0; i < grouped.length; i += MULTI_KEYS) chunks.push(grouped.slice(i, i + MULTI_KEYS));
+  await Promise.all([
+    ...single.map(async (item) => results.set(item, await publishFenced(root, item))),
+    ...chunks.map(async (chunk) => {
+      if (chunk.length === 1) return results.set(chunk[0]!.item, await publishFenced(root, chunk[0]!.item));
+      let txn: Guarded | null = null;
+      for (const g of chunk) txn = addGuards(txn, root, g.item.address, g.state);
+      const res = await txn!
+        .then(...chunk.flatMap((g) => writeOps(root, g.item, g.state, g.written)))
+        .else(...chunk.flatMap((g) => [root.get(g.key), root.get(tombstoneKey(g.item.address))]))
+        .commit();
+      if (res.succeeded) {
+        const rev = Number(res.header.revision);
+        for (const g of chunk) {
+          remember(root, g.key, writtenState(g.item, g.written, rev));
+          results.set(g.item, "applied");
+        }
+        return;
+      }
+      await Promise.all(
+        chunk.map(async (g, i) => {
+          const now = stateFromRanges(res.responses[2 * i]!.response_range, res.responses[2 * i + 1]!.response_range);
+          remember(root, g.key, now);
+          results.set(g.item, now.version >= g.item.version ? "stale" : await publishFenced(root, g.item));
+        }),
+      );
+    }),
+  ]);
   return items.map((item) => results.get(item) ?? "stale");
+}
+
+/**
+ * Keys per multi-key transaction. etcd refuses a transaction with more than --max-txn-ops (128 by
+ * default) compares or operations; a key needs at most 4 compares and 2 reads in the else branch.
+ */
+const MULTI_KEYS = 32;
+
+function writtenState(item: PublishItem, raw: string, rev: number): KnownState {
+  return item.op === "put"
+    ? { documentMod: rev, documentRaw: raw, tombstoneMod: 0, tombstoneRaw: null, version: item.version }
+    : { documentMod: 0, documentRaw: null, tombstoneMod: rev, tombstoneRaw: raw, version: item.version };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { toErrorResponse } from "../errors/http";
+import { MAX_BODY_BYTES } from "./read-json-body";
 import { ServiceError } from "../errors/service-error";
 import type { ApiRouteHandler } from "./handlers";
 import { pathParamNames } from "./route-spec";
@@ -47,7 +48,10 @@ export function createNodeApiHandler(handlers: readonly ApiRouteHandler[], opts:
       sendError(res, new ServiceError("bad_request", `Method ${method} is not supported here; use ${allow}`), { allow }, 405);
       return true;
     }
-    const response = await handler(toRequest(req, method), { params: Promise.resolve(match.params) });
+    const body = method === "GET" || method === "HEAD" ? null : await readBody(req);
+    const response = await handler(toRequest(req, method, body?.bytes ?? null), { params: Promise.resolve(match.params) });
+    // A body left unread (too large) would be parsed as the next request: end the connection.
+    if (body && !body.complete) res.shouldKeepAlive = false;
     await sendResponse(res, response, method === "HEAD");
     return true;
   };
@@ -87,7 +91,25 @@ function findRoute(routes: CompiledRoute[], path: string): { route: CompiledRout
   return null;
 }
 
-function toRequest(req: IncomingMessage, method: string): Request {
+/**
+ * The request body as bytes, reading at most one byte past the limit the handler enforces (a
+ * declared Content-Length over it is not read at all): the handler's readJsonBody then answers 413
+ * exactly as under Next.js. Buffering once is much cheaper than a Web stream over the socket.
+ */
+async function readBody(req: IncomingMessage): Promise<{ bytes: Buffer; complete: boolean }> {
+  const declared = Number(req.headers["content-length"] ?? "");
+  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return { bytes: Buffer.alloc(0), complete: false };
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    chunks.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return { bytes: Buffer.concat(chunks), complete: false };
+  }
+  return { bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), complete: true };
+}
+
+function toRequest(req: IncomingMessage, method: string, body: Buffer | null): Request {
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {
@@ -96,14 +118,8 @@ function toRequest(req: IncomingMessage, method: string): Request {
     headers.append(name, raw[i + 1]!);
   }
   const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`;
-  const hasBody = method !== "GET" && method !== "HEAD";
-  return new Request(url, {
-    method,
-    headers,
-    body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
-    // Required by undici for a streamed request body.
-    ...(hasBody ? { duplex: "half" } : {}),
-  } as RequestInit);
+  // undici takes a Buffer as is; the DOM typings only name ArrayBuffer-backed views.
+  return new Request(url, { method, headers, body: body && body.length ? (body as unknown as BodyInit) : undefined });
 }
 
 async function sendResponse(res: ServerResponse, response: Response, headOnly: boolean): Promise<void> {

@@ -116,6 +116,23 @@ describe("admin API on the sidecar", () => {
     const before = await h.counts();
     const res = await call("PUT", "/api/v1/flags/checkout/new-flow/values/production", { token, body: JSON.stringify({ value: "x".repeat(300_000) }) });
     expect(res.status).toBe(413);
+    // Chunked, no Content-Length: cut off once past the limit, same answer.
+    const chunk = new TextEncoder().encode("x".repeat(64 * 1024));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (sent++ < 8) c.enqueue(chunk);
+        else c.close();
+      },
+    });
+    const chunked = await fetch(base + "/api/v1/flags/checkout/new-flow/values/production", {
+      method: "PUT",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
     expect(await h.counts()).toEqual(before);
+    expect((await call("GET", "/api/v1/flags/checkout/new-flow", { token })).status).toBe(200);
   });
 });
