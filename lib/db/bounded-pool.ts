@@ -38,12 +38,17 @@ function bounded(conn: PoolConnection, t: PoolTimeouts): PoolConnection {
       });
   const query = run("query");
   const execute = run("execute");
+  // Bound methods are made once per connection, not on every property access (hot path).
+  const bound = new Map<string | symbol, unknown>();
   return new Proxy(conn, {
     get(target, prop) {
       if (prop === "query") return query;
       if (prop === "execute") return execute;
       const v = Reflect.get(target, prop, target) as unknown;
-      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      if (typeof v !== "function") return v;
+      let b = bound.get(prop) as { orig: unknown; fn: unknown } | undefined;
+      if (!b || b.orig !== v) bound.set(prop, (b = { orig: v, fn: (v as (...a: unknown[]) => unknown).bind(target) }));
+      return b.fn;
     },
   });
 }

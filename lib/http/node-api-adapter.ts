@@ -5,6 +5,7 @@ import { MAX_BODY_BYTES } from "./read-json-body";
 import { ServiceError } from "../errors/service-error";
 import type { ApiRouteHandler } from "./handlers";
 import { pathParamNames } from "./route-spec";
+import { jsonBodyOf } from "./with-api";
 
 /**
  * Serves the admin API's own handlers (withApi: same auth, validation, errors, metrics) from a
@@ -48,8 +49,9 @@ export function createNodeApiHandler(handlers: readonly ApiRouteHandler[], opts:
       sendError(res, new ServiceError("bad_request", `Method ${method} is not supported here; use ${allow}`), { allow }, 405);
       return true;
     }
+    const peer = req.socket.remoteAddress;
     const body = method === "GET" || method === "HEAD" ? null : await readBody(req);
-    const response = await handler(toRequest(req, method, body?.bytes ?? null), { params: Promise.resolve(match.params) });
+    const response = await handler(toRequest(req, method, body?.bytes ?? null, peer), { params: Promise.resolve(match.params) });
     // A body left unread (too large) would be parsed as the next request: end the connection.
     if (body && !body.complete) res.shouldKeepAlive = false;
     await sendResponse(res, response, method === "HEAD");
@@ -96,26 +98,40 @@ function findRoute(routes: CompiledRoute[], path: string): { route: CompiledRout
  * declared Content-Length over it is not read at all): the handler's readJsonBody then answers 413
  * exactly as under Next.js. Buffering once is much cheaper than a Web stream over the socket.
  */
-async function readBody(req: IncomingMessage): Promise<{ bytes: Buffer; complete: boolean }> {
+function readBody(req: IncomingMessage): Promise<{ bytes: Buffer; complete: boolean }> {
   const declared = Number(req.headers["content-length"] ?? "");
-  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return { bytes: Buffer.alloc(0), complete: false };
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    chunks.push(chunk as Buffer);
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return { bytes: Buffer.concat(chunks), complete: false };
-  }
-  return { bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), complete: true };
+  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return Promise.resolve({ bytes: Buffer.alloc(0), complete: false });
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (complete: boolean) => {
+      req.off("data", onData).off("end", onEnd).off("error", reject);
+      // Past the limit: stop reading (not destroy) so the 413 can still be sent; the caller
+      // then closes the connection.
+      if (!complete) req.pause();
+      resolve({ bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), complete });
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) done(false);
+    };
+    const onEnd = () => done(true);
+    req.on("data", onData).on("end", onEnd).on("error", reject);
+  });
 }
 
-function toRequest(req: IncomingMessage, method: string, body: Buffer | null): Request {
+function toRequest(req: IncomingMessage, method: string, body: Buffer | null, peer: string | undefined): Request {
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     if (name.toLowerCase() === "cookie") continue;
     headers.append(name, raw[i + 1]!);
+  }
+  // Without a proxy in front, the peer address is the client's (audit rows record it).
+  if (!headers.has("x-forwarded-for") && !headers.has("x-real-ip") && peer) {
+    headers.set("x-real-ip", peer.replace(/^::ffff:/, ""));
   }
   const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`;
   // undici takes a Buffer as is; the DOM typings only name ArrayBuffer-backed views.
@@ -130,6 +146,14 @@ async function sendResponse(res: ServerResponse, response: Response, headOnly: b
   if (headOnly || !response.body) {
     res.writeHead(response.status, headers);
     res.end();
+    return;
+  }
+  const json = jsonBodyOf(response);
+  if (json !== undefined) {
+    const body = Buffer.from(json, "utf8");
+    headers["content-length"] = String(body.length);
+    res.writeHead(response.status, headers);
+    res.end(body);
     return;
   }
   const ct = response.headers.get("content-type") ?? "";

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 
 /**
  * Request metadata recorded in logs and audit rows.
@@ -19,7 +19,8 @@ export function traceIdOf(headers: Headers): string {
   if (rid && REQUEST_ID.test(rid)) return rid;
   const tp = TRACEPARENT.exec(headers.get("traceparent")?.trim().toLowerCase() ?? "");
   if (tp && !/^0+$/.test(tp[1]!)) return tp[1]!;
-  return randomBytes(16).toString("hex");
+  // randomUUID draws from a cached entropy pool (randomBytes is a synchronous call each time).
+  return randomUUID().replaceAll("-", "");
 }
 
 export function clientIpOf(headers: Headers): string | null {

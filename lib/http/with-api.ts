@@ -66,7 +66,7 @@ export function withApi<const S extends RouteSpec>(def: S, handler: ApiHandler<S
       const body = def.body ? parseInput(def.body, (await readJsonBody(req)) ?? {}) : undefined;
       const ctx = resolved ? createServiceContext(resolved.actor, meta) : null;
       const out = await handler({ req, ctx, params, query, body, traceId } as ApiArgs<S>);
-      res = out instanceof Response ? out : Response.json(out, { status: def.status ?? 200 });
+      res = out instanceof Response ? out : jsonResponse(out, def.status ?? 200);
     } catch (err) {
       res = errorResponse(err, { traceId, route: def.route, method: req.method });
     }
@@ -77,6 +77,23 @@ export function withApi<const S extends RouteSpec>(def: S, handler: ApiHandler<S
     );
     return res;
   }
+}
+
+/**
+ * The serialised body of each JSON response withApi made, for servers that write it to a socket
+ * themselves (node-api-adapter.ts) instead of reading it back out of the Response's stream.
+ */
+const jsonBodies = new WeakMap<Response, string>();
+
+function jsonResponse(out: unknown, status: number): Response {
+  const text = JSON.stringify(out);
+  const res = new Response(text, { status, headers: { "content-type": "application/json" } });
+  jsonBodies.set(res, text);
+  return res;
+}
+
+export function jsonBodyOf(res: Response): string | undefined {
+  return jsonBodies.get(res);
 }
 
 function withStandardHeaders(res: Response, traceId: string): Response {

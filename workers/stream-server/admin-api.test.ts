@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { desc, eq } from "drizzle-orm";
+import { auditEvents } from "../../lib/db/schema";
 import { registerActorResolver, unregisterActorResolver } from "../../lib/auth/resolve-actor";
 import { ALL_HANDLERS } from "../../lib/http/handlers";
 import { loadHandler, startApiHarness, type ApiHarness } from "../../lib/http/api-test-harness";
@@ -68,6 +70,9 @@ describe("admin API on the sidecar", () => {
       "etcd to hold version 2",
     );
     expect(doc.value).toBe(true);
+    // The audit row names the token and the peer address (no proxy header was sent).
+    const [audit] = await h.env.db.select().from(auditEvents).where(eq(auditEvents.action, "flag_value.set")).orderBy(desc(auditEvents.id)).limit(1);
+    expect(audit).toMatchObject({ actorType: "api_token", ip: "127.0.0.1", traceId: res.headers.get("x-request-id") });
   });
 
   it("answers like the app: same status and body for reads, 401, 422 with the field, 404", async () => {
