@@ -52,6 +52,17 @@ function runLoad(req: LoadRequest, onPhase: (phase: "start" | "end", loadPid: nu
   });
 }
 
+function groupCommitSummary(after: string | null, before: string | null): RunResult["groupCommit"] {
+  if (!after || !before) return null;
+  const h = (name: string) => diffHistogram(readHistogram(after, name, {}), readHistogram(before, name, {}));
+  const size = h("mizuflow_value_write_batch_size");
+  return {
+    queue: histogramSummaryMs(h("mizuflow_value_write_queue_seconds")),
+    batch: histogramSummaryMs(h("mizuflow_value_write_batch_seconds")),
+    meanSize: size.count ? size.sum / size.count : NaN,
+  };
+}
+
 async function main(): Promise<void> {
   const machine = `nproc ${os.availableParallelism()}, ${os.cpus()[0]?.model ?? "?"}, node ${process.version}`;
   say(`machine: ${machine}; load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
@@ -129,6 +140,7 @@ async function main(): Promise<void> {
         lagMs: lag.window(load.measureStart, load.measureEnd),
         appLag: hist(appAfter, appBefore, "immediate"),
         relayLag: hist(workerAfter, workerBefore, "relay"),
+        groupCommit: groupCommitSummary(appAfter, appBefore),
         immediate:
           appAfter && appBefore
             ? Object.fromEntries(

@@ -18,6 +18,8 @@ export interface RunResult {
   lagMs: Percentiles;
   appLag: ReturnType<typeof histogramSummaryMs> | null;
   relayLag: ReturnType<typeof histogramSummaryMs> | null;
+  /** Group commit in the writing process: queue wait, batch duration, batch size (mean). */
+  groupCommit: { queue: ReturnType<typeof histogramSummaryMs>; batch: ReturnType<typeof histogramSummaryMs>; meanSize: number } | null;
   immediate: Record<string, number> | null;
   relayApplied: number | null;
   drainMs: number | null;
@@ -46,6 +48,12 @@ export function printRun(run: number, r: RunResult): void {
     ["commit->etcd lag (watch) p50 / p95 / p99 / max (ms)", `${fmt(r.lagMs.p50)} / ${fmt(r.lagMs.p95)} / ${fmt(r.lagMs.p99)} / ${fmt(r.lagMs.max)}`],
     ["etcd puts observed for measured commits", String(r.lagMs.count)],
     ["writer metric commit_to_etcd{immediate} p50 / p99 (ms, bucketed)", r.appLag ? `${fmt(r.appLag.p50)} / ${fmt(r.appLag.p99)} (n=${r.appLag.count})` : "n/a"],
+    [
+      "group commit: queue wait p50/p99, batch p50/p99 (ms), mean batch",
+      r.groupCommit
+        ? `${fmt(r.groupCommit.queue.p50)}/${fmt(r.groupCommit.queue.p99)}, ${fmt(r.groupCommit.batch.p50)}/${fmt(r.groupCommit.batch.p99)}, ${r.groupCommit.meanSize.toFixed(1)}`
+        : "n/a",
+    ],
     ["worker metric commit_to_etcd{relay} p50 / p99 (ms, n)", r.relayLag ? `${fmt(r.relayLag.p50)} / ${fmt(r.relayLag.p99)} (n=${r.relayLag.count})` : "n/a"],
     ["immediate publishes applied/stale/failed", r.immediate ? `${r.immediate.applied}/${r.immediate.stale}/${r.immediate.failed}` : "n/a"],
     ["relay publishes applied", r.relayApplied === null ? "n/a" : String(r.relayApplied)],

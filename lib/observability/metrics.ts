@@ -33,6 +33,16 @@ export const metrics = {
     "Flag value writes committed together in one group-commit transaction",
     [1, 2, 4, 8, 16, 32, 64, 128, 256],
   ),
+  valueWriteQueueSeconds: histogram(
+    "mizuflow_value_write_queue_seconds",
+    "Time a flag value write waited for its group-commit batch to start",
+    LATENCY_BUCKETS,
+  ),
+  valueWriteBatchSeconds: histogram(
+    "mizuflow_value_write_batch_seconds",
+    "Duration of one group-commit transaction, first statement to commit",
+    LATENCY_BUCKETS,
+  ),
   immediatePublished: counter("mizuflow_immediate_published_total", "Rows published by the write path itself", ["outcome"]),
   relayDeadLetteredTotal: counter("mizuflow_relay_dead_lettered_total", "Outbox rows the relay moved to the dead-letter state"),
   relayUnavailableBackoffs: counter("mizuflow_relay_etcd_unavailable_total", "Relay batches deferred because etcd was unreachable"),

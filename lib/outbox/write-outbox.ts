@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import type { Tx } from "../db/client";
 import { outboxEvents } from "../db/schema";
 import { flagKey } from "../etcd/keys";
@@ -20,11 +21,19 @@ export async function writeOutbox(tx: Tx, collector: OutboxCollector, items: Pub
         op: item.op,
         version: item.version,
         payload: (item.op === "put" ? item.document : item.tombstone) as unknown as Record<string, unknown>,
-        nextAttemptAt: committedAt,
+        nextAttemptAt: dueAt(collector.relayGraceMs),
         createdAt: committedAt,
       })),
     );
     const first = Number(res.insertId);
     chunk.forEach((item, j) => collector.rows.push({ id: first + j, item, committedAt }));
   }
+}
+
+/**
+ * When the relay may claim a row, on the database's clock (the relay compares with the same
+ * clock), so clock skew between app and worker hosts never delays or hurries the relay.
+ */
+export function dueAt(delayMs: number) {
+  return delayMs > 0 ? sql`UTC_TIMESTAMP(3) + INTERVAL ${Math.round(delayMs * 1000)} MICROSECOND` : sql`UTC_TIMESTAMP(3)`;
 }

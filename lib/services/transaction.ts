@@ -16,7 +16,16 @@ function isRetryable(err: unknown): boolean {
 /** Collects the outbox rows a transaction writes so they can be handed on after commit. */
 export class OutboxCollector {
   readonly rows: CommittedOutboxRow[] = [];
+  /**
+   * How long the relay leaves this transaction's outbox rows to the write path's own publish
+   * (0 without one). Without it the relay, polling, claims rows that the post-commit publish is
+   * about to land and mark done, and publishes most writes twice under load.
+   */
+  constructor(readonly relayGraceMs = 0) {}
 }
+
+/** The write path's head start on the relay; after it, a row not yet published is the relay's. */
+export const IMMEDIATE_PUBLISH_GRACE_MS = 1_000;
 
 /**
  * Runs `fn` in one transaction. Deadlocks and lock-wait timeouts roll back completely and are
@@ -27,7 +36,7 @@ export async function inTransaction<T>(
   fn: (tx: Tx, outbox: OutboxCollector) => Promise<T>,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    const outbox = new OutboxCollector();
+    const outbox = new OutboxCollector(ctx.onCommitted ? IMMEDIATE_PUBLISH_GRACE_MS : 0);
     try {
       const result = await ctx.db.transaction((tx) => fn(tx, outbox));
       if (outbox.rows.length && ctx.onCommitted) {

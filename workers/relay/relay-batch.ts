@@ -1,5 +1,6 @@
 import type { Namespace } from "etcd3";
-import { and, asc, eq, inArray, lte } from "drizzle-orm";
+import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import { dueAt } from "../../lib/outbox/write-outbox";
 import type { Db, Tx } from "../../lib/db/client";
 import { outboxEvents } from "../../lib/db/schema";
 import type { PublishItem } from "../../lib/etcd/fence";
@@ -49,7 +50,7 @@ export async function relayBatch(db: Db, root: Namespace, opts: BatchOptions, lo
     const rows = await tx
       .select()
       .from(outboxEvents)
-      .where(and(eq(outboxEvents.status, "pending"), lte(outboxEvents.nextAttemptAt, now)))
+      .where(and(eq(outboxEvents.status, "pending"), lte(outboxEvents.nextAttemptAt, sql`UTC_TIMESTAMP(3)`)))
       // (next_attempt_at, id) is outbox_claim_idx's own order: the scan stops after `batchSize` rows and
       // locks only those. ORDER BY id alone makes InnoDB read, lock and sort every due row first, which
       // turns a large backlog quadratic and leaves nothing for a second relay to claim. Per key this is
@@ -128,7 +129,7 @@ async function recordRowFailure(tx: Tx, row: OutboxRow, error: string, opts: Bat
       attempts,
       lastError: error.slice(0, MAX_ERROR_CHARS),
       status: dead ? "dead" : "pending",
-      nextAttemptAt: dead ? now : new Date(now.getTime() + backoffMs(attempts, opts.rowBackoffBaseMs, opts.rowBackoffMaxMs)),
+      nextAttemptAt: dueAt(dead ? 0 : backoffMs(attempts, opts.rowBackoffBaseMs, opts.rowBackoffMaxMs)),
     })
     .where(eq(outboxEvents.id, row.id));
   return dead;

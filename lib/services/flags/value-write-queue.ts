@@ -11,6 +11,7 @@ const MAX_BATCH = 256;
 const MAX_IN_FLIGHT = 2;
 
 interface Pending extends ValueWrite {
+  queuedAt: number;
   resolve(view: FlagView): void;
   reject(err: unknown): void;
 }
@@ -43,7 +44,7 @@ export function enqueueValueWrite(ctx: ServiceContext, data: ValueWrite["data"])
   }
   const l = lane;
   return new Promise<FlagView>((resolve, reject) => {
-    l.queue.push({ ctx, data, resolve, reject });
+    l.queue.push({ ctx, data, resolve, reject, queuedAt: performance.now() });
     schedule(l);
   });
 }
@@ -65,10 +66,13 @@ function schedule(lane: Lane): void {
 }
 
 async function runBatch(batch: Pending[]): Promise<void> {
+  const started = performance.now();
+  for (const p of batch) metrics.valueWriteQueueSeconds.observe((started - p.queuedAt) / 1000);
   try {
     // db and onCommitted are the lane's, the same for every write in it.
     const outcomes = await inTransaction(batch[0]!.ctx, (tx, outbox) => applyValueWrites(tx, outbox, batch));
     metrics.valueWriteBatchSize.observe(batch.length);
+    metrics.valueWriteBatchSeconds.observe((performance.now() - started) / 1000);
     outcomes.forEach((o, i) => (o.ok ? batch[i]!.resolve(o.view) : batch[i]!.reject(o.error)));
   } catch (err) {
     for (const p of batch) p.reject(err);

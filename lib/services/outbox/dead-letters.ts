@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray } from "drizzle-orm";
 import { assertSuperAdmin } from "../../auth/permissions";
 import { outboxEvents } from "../../db/schema";
+import { dueAt } from "../../outbox/write-outbox";
 import { parseInput } from "../../validation/parse";
 import { writeAudit } from "../audit/write-audit";
 import type { ServiceContext } from "../context";
@@ -58,7 +59,7 @@ export async function retryDeadLetters({ ctx, input }: { ctx: ServiceContext; in
     for (let i = 0; i < ids.length; i += CHUNK) {
       await tx
         .update(outboxEvents)
-        .set({ status: "pending", attempts: 0, nextAttemptAt: now })
+        .set({ status: "pending", attempts: 0, nextAttemptAt: dueAt(0) })
         .where(and(eq(outboxEvents.status, "dead"), inArray(outboxEvents.id, ids.slice(i, i + CHUNK))));
     }
     if (ids.length > 0) {
