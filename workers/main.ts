@@ -50,6 +50,7 @@ async function main(): Promise<void> {
       root: etcd.root,
       port: w.STREAM_PORT,
       host: w.STREAM_HOST,
+      maxStreams: w.STREAM_MAX_STREAMS,
       adminApi: w.SIDECAR_ADMIN_API === "on" ? (await import("../lib/http/handlers")).ALL_HANDLERS : undefined,
       log: (level, msg, err) => log(level, "stream_server.log", err === undefined ? { msg } : { msg, err: describeError(err) }),
     });

@@ -30,6 +30,8 @@ const WorkerEnvSchema = z.object({
    * Also serve the admin API (/api/v1/*, bearer tokens only) on STREAM_PORT: the same handlers as
    * the app's, without Next.js's per-request cost, for automation that writes at high rates.
    */
+  /** Open SDK streams this process holds at most (default: its open-file limit minus a reserve). */
+  STREAM_MAX_STREAMS: int(1, 10_000_000).optional(),
   SIDECAR_ADMIN_API: z.enum(["on", "off"]).default("on"),
 });
 

@@ -96,7 +96,7 @@ export function createNodeSdkHandler(core: StreamCore, opts: { trustProxy?: bool
       send(res, methodNotAllowed());
       return true;
     }
-    const admission = await core.admit(toSdkRequest(req, url, trustProxy));
+    const admission = await core.admit(toSdkRequest(req, url, trustProxy), isStream ? "stream" : "flags");
     if (!admission.ok) {
       send(res, admission.reply);
       return true;

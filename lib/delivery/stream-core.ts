@@ -1,6 +1,7 @@
 import type { Db } from "../db/client";
 import { metrics } from "../observability/metrics";
 import { verifySdkKey, type SdkKeyVerification, type SdkPrincipal } from "../services/sdk-keys/verify-sdk-key";
+import { defaultMaxStreams } from "./stream-capacity";
 import { errorReply, etagMatches, jsonHeaders, tooManyAttempts, type HttpReply } from "./http-shape";
 import type { HubEvent, ScopeSnapshot } from "./hub-types";
 import { TokenBuckets, type BucketSpec } from "./rate-limit";
@@ -32,6 +33,8 @@ export interface StreamCoreOptions {
   /** How long a request waits for the hub's first snapshot before answering 503. */
   readyTimeoutMs?: number;
   rateLimit?: RateLimitOptions | false;
+  /** Open streams this core holds at most; more are refused with 503 (default: defaultMaxStreams()). */
+  maxStreams?: number;
   verify?: (key: string) => Promise<SdkKeyVerification>;
   log?: HubLog;
 }
@@ -62,6 +65,7 @@ export class StreamCore implements ConnectionOwner {
   private readonly transport: string;
   private readonly retry: Buffer;
   private readonly readyTimeoutMs: number;
+  readonly maxStreams: number;
   private readonly verify: (key: string) => Promise<SdkKeyVerification>;
   private readonly log: HubLog;
   private readonly perKey: TokenBuckets | null;
@@ -82,6 +86,7 @@ export class StreamCore implements ConnectionOwner {
     this.retry = retryFrame(opts.retryMs ?? 1000);
     this.maxBufferedBytes = opts.maxBufferedBytes ?? 1024 * 1024;
     this.readyTimeoutMs = opts.readyTimeoutMs ?? 5_000;
+    this.maxStreams = opts.maxStreams ?? defaultMaxStreams();
     this.verify = opts.verify ?? ((key) => verifySdkKey(this.db, key));
     this.log = opts.log ?? (() => {});
     const rl = opts.rateLimit === false ? { perKey: false as const, perAddress: false as const } : { ...DEFAULT_RATE_LIMIT, ...opts.rateLimit };
@@ -101,8 +106,14 @@ export class StreamCore implements ConnectionOwner {
   }
 
   /** Authenticates and checks an SDK request; nothing is opened yet. */
-  async admit(req: SdkRequest): Promise<Admission> {
+  async admit(req: SdkRequest, kind: "stream" | "flags"): Promise<Admission> {
     if (this.closed) return { ok: false, reply: errorReply("unavailable", "The server is shutting down") };
+    if (kind === "stream" && this.conns.size >= this.maxStreams) {
+      metrics.streamsRefused.inc({ transport: this.transport, reason: "capacity" });
+      // Spread the retries so a full server is not hit by every refused client at once.
+      const retryAfter = String(1 + Math.floor(Math.random() * 5));
+      return { ok: false, reply: errorReply("unavailable", `This server holds its maximum of ${this.maxStreams} streams; retry later`, { "retry-after": retryAfter }) };
+    }
     if (req.address && this.perAddress) {
       const wait = this.perAddress.take(req.address);
       if (wait) return { ok: false, reply: tooManyAttempts(wait, "address") };

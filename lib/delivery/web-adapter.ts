@@ -46,7 +46,7 @@ export function preflightResponse(): Response {
 }
 
 export async function streamResponse(core: StreamCore, request: Request): Promise<Response> {
-  const admission = await core.admit(toSdkRequest(request));
+  const admission = await core.admit(toSdkRequest(request), "stream");
   if (!admission.ok) return toResponse(admission.reply);
   let conn: StreamConnection | null = null;
   const body = new ReadableStream<Uint8Array>(
@@ -63,7 +63,7 @@ export async function streamResponse(core: StreamCore, request: Request): Promis
 }
 
 export async function flagsResponse(core: StreamCore, request: Request): Promise<Response> {
-  const admission = await core.admit(toSdkRequest(request));
+  const admission = await core.admit(toSdkRequest(request), "flags");
   if (!admission.ok) return toResponse(admission.reply);
   return toResponse(core.flags(admission, request.headers.get("if-none-match")));
 }

@@ -55,6 +55,7 @@ export const metrics = {
   isLeader: gauge("mizuflow_worker_is_leader", "1 while this worker holds leadership"),
   leadershipChanges: counter("mizuflow_worker_leadership_changes_total", "Times this worker gained or lost leadership", ["event"]),
   // Delivery
+  streamsRefused: counter("mizuflow_streams_refused_total", "SDK stream requests refused before opening", ["transport", "reason"]),
   openStreams: gauge("mizuflow_sdk_open_streams", "Open SDK streams", ["transport"]),
   eventsPushed: counter("mizuflow_sdk_events_pushed_total", "Events written to SDK streams", ["transport", "event"]),
   propagationSeconds: histogram("mizuflow_propagation_seconds", "Commit to push latency of flag changes", LATENCY_BUCKETS, ["transport"]),

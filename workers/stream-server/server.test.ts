@@ -350,6 +350,33 @@ describe("connection-attempt rate limits", () => {
   });
 });
 
+describe("stream capacity", () => {
+  it("refuses streams past its cap with 503 and Retry-After, still serves /flags, and admits again once one closes", async () => {
+    const capped = await startStreamServer({ db: env.db, root: env.etcd.root, hub: server.hub, rateLimit: false, maxStreams: 2 });
+    try {
+      const url = `http://127.0.0.1:${capped.port}`;
+      const k = await newSdkKey(env.db, "prod", null);
+      const auth = { authorization: `Bearer ${k.key}` };
+      const a = await openSse(url + STREAM, auth);
+      const b = await openSse(url + STREAM, auth);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      const refused = await openSse(url + STREAM, auth);
+      expect(refused.status).toBe(503);
+      expect(Number(refused.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+      expect(JSON.parse(refused.body()).error).toMatchObject({ code: "unavailable" });
+      expect((await fetch(url + FLAGS, { headers: auth })).status).toBe(200);
+      a.close();
+      await waitFor(() => capped.core.openStreams < 2, "the closed stream to be released");
+      const c = await openSse(url + STREAM, auth);
+      expect(c.status).toBe(200);
+      b.close();
+      c.close();
+    } finally {
+      await capped.close();
+    }
+  });
+});
+
 async function slowCuts(): Promise<number> {
   const metric = await metrics.slowConsumerDisconnects.get();
   return metric.values.filter((v) => v.labels.transport === "sidecar").reduce((a, v) => a + v.value, 0);

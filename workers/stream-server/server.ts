@@ -20,6 +20,8 @@ export interface StreamServerOptions {
   maxBufferedBytes?: number;
   revocationCheckMs?: number;
   rateLimit?: RateLimitOptions | false;
+  /** Open streams held at most; more get 503 + Retry-After (default: open-file limit minus a reserve). */
+  maxStreams?: number;
   /** Take the client address for rate limiting from X-Forwarded-For (only behind a trusted proxy). */
   trustProxy?: boolean;
   ringSize?: number;
@@ -59,6 +61,7 @@ export async function startStreamServer(opts: StreamServerOptions): Promise<Stre
     maxBufferedBytes: opts.maxBufferedBytes,
     revocationCheckMs: opts.revocationCheckMs,
     rateLimit: opts.rateLimit,
+    maxStreams: opts.maxStreams,
     log,
   });
   const sdk = createNodeSdkHandler(core, { trustProxy: opts.trustProxy });
