@@ -185,6 +185,42 @@ const OPS: Op[] = [
   { name: "set alpha value in production", spec: flagRoutes.setValue, allowed: ALPHA_PROD_WRITERS, foreign: ["otherNs"], call: (a) => ({ params: { namespace: "alpha", key: "toggle", environment: "production" }, json: { value: a.length % 2 === 1 } }) },
   { name: "set beta value", spec: flagRoutes.setValue, allowed: BETA_ADMINS, foreign: ALPHA_READERS, call: (a) => ({ params: { namespace: "beta", key: "secret", environment: "staging" }, json: { value: a.length % 2 === 0 } }) },
   {
+    name: "set alpha values in staging (bulk)",
+    spec: flagRoutes.setValues,
+    allowed: ALPHA_WRITERS,
+    foreign: ["otherNs"],
+    call: (a) => ({ json: { changes: [{ namespace: "alpha", key: "toggle", environment: "staging", value: a.length % 2 === 1 }] } }),
+  },
+  {
+    // One change in production is enough to refuse the whole request to a staging-only editor.
+    name: "set alpha values in staging and production (bulk)",
+    spec: flagRoutes.setValues,
+    allowed: ALPHA_PROD_WRITERS,
+    foreign: ["otherNs"],
+    call: (a) => ({
+      json: {
+        changes: [
+          { namespace: "alpha", key: "toggle", environment: "staging", value: a.length % 2 === 0 },
+          { namespace: "alpha", key: "toggle", environment: "production", value: a.length % 2 === 0 },
+        ],
+      },
+    }),
+  },
+  {
+    name: "set alpha and beta values (bulk)",
+    spec: flagRoutes.setValues,
+    allowed: SUPER,
+    foreign: ["otherNs", ...ALPHA_READERS.filter((x) => x !== "super" && x !== "crossSite")],
+    call: (a) => ({
+      json: {
+        changes: [
+          { namespace: "alpha", key: "toggle", environment: "staging", value: a.length % 2 === 0 },
+          { namespace: "beta", key: "secret", environment: "staging", value: a.length % 2 === 0 },
+        ],
+      },
+    }),
+  },
+  {
     name: "list api tokens",
     spec: apiTokenRoutes.list,
     allowed: AUTHED,

@@ -79,6 +79,16 @@ export function validBase(spec: RouteSpec, w: FuzzWorld): fc.Arbitrary<Record<st
       return fc.record({ archived: fc.boolean(), reason });
     case "PUT /api/v1/flags/[namespace]/[key]/values/[environment]":
       return fc.record({ value: fc.oneof(fc.boolean(), fc.integer(), fc.string({ maxLength: 20 }), fc.jsonValue({ maxDepth: 2 })), expectedVersion: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }), reason });
+    case "POST /api/v1/value-changes": {
+      const change = fc.record({
+        namespace: keyish(w.namespaces),
+        key: keyish(w.flagKeys),
+        environment: keyish(w.environments),
+        value: fc.oneof(fc.boolean(), fc.integer(), fc.string({ maxLength: 20 })),
+        expectedVersion: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }),
+      });
+      return fc.record({ changes: fc.array(change, { minLength: 1, maxLength: 4 }), reason });
+    }
     case "POST /api/v1/api-tokens":
       return fc.record({ name: text, role: fc.constantFrom("viewer", "editor", "reviewer", "admin"), namespaces: fc.constantFrom(["fz"], null, ["fz", "fz2"]), expiresInDays: fc.option(fc.integer({ min: 1, max: 30 }), { nil: undefined }), reason });
     case "POST /api/v1/users":

@@ -5,6 +5,8 @@ import {
   FlagViewSchema,
   ListFlagsSchema,
   SetFlagValueSchema,
+  SetFlagValuesResultSchema,
+  SetFlagValuesSchema,
   UpdateFlagSchema,
 } from "../../services/flags/schemas";
 import { queryBoolean, queryInt } from "../query";
@@ -83,6 +85,17 @@ export const flagRoutes = {
     description: "Published to etcd and every connected SDK. With expectedVersion, a concurrent change makes this fail with 409 (details.currentVersion).",
     body: SetFlagValueSchema.omit({ namespace: true, key: true, environment: true }),
     response: FlagViewSchema,
+    errors: [404, 409],
+  }),
+  setValues: defineRoute({
+    route: "/api/v1/value-changes",
+    method: "POST",
+    tag,
+    summary: "Set many flag values at once, all or nothing",
+    description:
+      "Up to 500 changes in one transaction, applied in order; each gets its own version, audit event and publish, exactly as the single-value PUT. If any change is refused (404, 409, 422, 403), nothing is written and the error names it (changes[i], details.index).",
+    body: SetFlagValuesSchema,
+    response: SetFlagValuesResultSchema,
     errors: [404, 409],
   }),
 };

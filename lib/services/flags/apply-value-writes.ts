@@ -27,7 +27,12 @@ export type ValueWriteOutcome = { ok: true; view: FlagView } | { ok: false; erro
  * each other in order (the second's expectedVersion is checked against the first's result).
  * Statements per batch are fixed (namespaces, lock, update, audit, outbox), whatever its size.
  */
-export async function applyValueWrites(tx: Tx, outbox: OutboxCollector, writes: ValueWrite[]): Promise<ValueWriteOutcome[]> {
+export async function applyValueWrites(
+  tx: Tx,
+  outbox: OutboxCollector,
+  writes: ValueWrite[],
+  opts: { allOrNothing?: boolean } = {},
+): Promise<ValueWriteOutcome[]> {
   const locked = await lockFlags(tx, writes.map((w) => w.data));
   const at = new Date();
   const changed = new Map<number, ValueRow>();
@@ -72,6 +77,8 @@ export async function applyValueWrites(tx: Tx, outbox: OutboxCollector, writes: 
       throw err;
     }
   });
+  // All or nothing: one refused write means no statement is sent (the caller rolls back).
+  if (opts.allOrNothing && outcomes.some((o) => !o.ok)) return outcomes;
   if (changed.size) await updateValues(tx, [...changed.values()], at);
   await writeAuditMany(tx, audits);
   await writeOutbox(tx, outbox, items, at);

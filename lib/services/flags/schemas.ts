@@ -95,3 +95,29 @@ export const FlagViewSchema = z.object({
 
 export type FlagView = z.infer<typeof FlagViewSchema>;
 export type SetFlagValueInput = z.output<typeof SetFlagValueSchema>;
+
+/** Most changes one atomic value-change request may carry. */
+export const MAX_VALUE_CHANGES = 500;
+
+export const SetFlagValuesSchema = z
+  .object({
+    changes: z
+      .array(SetFlagValueSchema.omit({ reason: true }))
+      .min(1, "at least one change")
+      .max(MAX_VALUE_CHANGES, `at most ${MAX_VALUE_CHANGES} changes`)
+      .describe("Applied in order, all or nothing; the same value may be changed more than once"),
+    reason: reasonSchema.optional(),
+  })
+  .strict();
+
+export const ValueChangeResultSchema = z.object({
+  namespace: z.string(),
+  key: z.string(),
+  environment: z.string(),
+  value: z.json(),
+  version: z.number().int(),
+  updatedAt: z.string(),
+});
+
+export const SetFlagValuesResultSchema = z.object({ changes: z.array(ValueChangeResultSchema) });
+export type SetFlagValuesResult = z.infer<typeof SetFlagValuesResultSchema>;
