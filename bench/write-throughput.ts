@@ -111,6 +111,7 @@ async function main(): Promise<void> {
           warmupMs: opts.warmup * 1000,
           measureMs: opts.seconds * 1000,
           rate: opts.rate,
+          batch: opts.batch,
         },
         (phase, loadPid) => {
           cpu[phase] = sample(loadPid);

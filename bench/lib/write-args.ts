@@ -14,6 +14,8 @@ export interface WriteBenchOptions {
   /** Writes a V8 CPU profile of the `next start` process (and the worker) into this directory. */
   cpuProf: string | null;
   json: string | null;
+  /** Changes per request (1: one PUT per change; more: POST /api/v1/value-changes). */
+  batch: number;
   /** Which server takes the writes: the worker's node:http admin API, or the Next.js app. */
   target: "sidecar" | "next";
   /** Leaves the stack running after the runs (Ctrl-C to stop), for poking at it. */
@@ -28,6 +30,8 @@ const USAGE = `usage: node --import tsx bench/write-throughput.ts [options]
   --runs N               measured runs on the same stack; medians are printed (default 1)
   --target T             sidecar (default: the worker's node:http admin API, same handlers) or next
                          (the Next.js route handlers of 'next start')
+  --batch N              changes per request (default 1 = one PUT per change); N > 1 sends them
+                         as one all-or-nothing POST /api/v1/value-changes; writes/s counts changes
   --rate N               open loop: start N writes/s (at most --concurrency in flight) instead of
                          a closed loop, to measure latency and lag below saturation
   --relaxed-durability   hermetic MariaDB with innodb_flush_log_at_trx_commit=2 (default: 1, durable)
@@ -55,6 +59,7 @@ export function parseWriteBenchArgs(argv: string[]): WriteBenchOptions {
       runs: { type: "string" },
       rate: { type: "string" },
       target: { type: "string", default: "sidecar" },
+      batch: { type: "string" },
       "relaxed-durability": { type: "boolean", default: false },
       "no-build": { type: "boolean", default: false },
       "cpu-prof": { type: "string" },
@@ -71,6 +76,7 @@ export function parseWriteBenchArgs(argv: string[]): WriteBenchOptions {
   if (values.target !== "sidecar" && values.target !== "next") throw new Error(`--target must be sidecar or next\n${USAGE}`);
   return {
     target: values.target,
+    batch: positiveInt("batch", values.batch, 1),
     seconds: positiveInt("seconds", values.seconds, 20),
     warmup: values.warmup === "0" ? 0 : positiveInt("warmup", values.warmup, 5),
     concurrency: positiveInt("concurrency", values.concurrency, 64),

@@ -26,6 +26,8 @@ export interface LoadRequest {
   concurrency: number;
   warmupMs: number;
   measureMs: number;
+  /** Changes per request: 1 = PUT .../values/{env}; more = one POST /api/v1/value-changes each. */
+  batch: number;
   /** Open-loop: start requests at this many per second (at most `concurrency` in flight); null = closed loop. */
   rate: number | null;
 }
@@ -50,15 +52,19 @@ function randomValue(t: LoadTarget): boolean | number {
   return t.type === "boolean" ? Math.random() < 0.5 : Math.floor(Math.random() * 1_000_000) / 100;
 }
 
-function put(agent: http.Agent, req: LoadRequest, t: LoadTarget): Promise<{ status: number; body: string }> {
-  const body = JSON.stringify({ value: randomValue(t) });
+function put(agent: http.Agent, req: LoadRequest, targets: LoadTarget[]): Promise<{ status: number; body: string }> {
+  const t = targets[0]!;
+  const single = targets.length === 1;
+  const body = single
+    ? JSON.stringify({ value: randomValue(t) })
+    : JSON.stringify({ changes: targets.map((x) => ({ namespace: x.namespace, key: x.key, environment: x.environment, value: randomValue(x) })) });
   return new Promise((resolve) => {
     const r = http.request(
       {
         host: "127.0.0.1",
         port: req.port,
-        method: "PUT",
-        path: `/api/v1/flags/${t.namespace}/${t.key}/values/${t.environment}`,
+        method: single ? "PUT" : "POST",
+        path: single ? `/api/v1/flags/${t.namespace}/${t.key}/values/${t.environment}` : "/api/v1/value-changes",
         agent,
         headers: {
           authorization: `Bearer ${req.token}`,
@@ -81,6 +87,14 @@ function put(agent: http.Agent, req: LoadRequest, t: LoadTarget): Promise<{ stat
   });
 }
 
+/** `n` distinct random targets (a request changes each value once). */
+function pick(targets: LoadTarget[], n: number): LoadTarget[] {
+  if (n === 1) return [targets[Math.floor(Math.random() * targets.length)]!];
+  const chosen = new Set<number>();
+  while (chosen.size < Math.min(n, targets.length)) chosen.add(Math.floor(Math.random() * targets.length));
+  return [...chosen].map((i) => targets[i]!);
+}
+
 async function run(req: LoadRequest): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: req.concurrency, maxFreeSockets: req.concurrency });
   const start = Date.now();
@@ -98,7 +112,7 @@ async function run(req: LoadRequest): Promise<LoadResult> {
     for (;;) {
       if (req.rate) {
         // Each request takes the next slot of a fixed schedule; a loop that is late sends at once.
-        const due = start + (ticket++ * 1000) / req.rate;
+        const due = start + (ticket++ * 1000 * req.batch) / req.rate;
         const wait = due - Date.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       }
@@ -108,20 +122,19 @@ async function run(req: LoadRequest): Promise<LoadResult> {
         announced = true;
         process.send?.({ type: "measure-start", at: measureStart } satisfies LoadMessage);
       }
-      const t = req.targets[Math.floor(Math.random() * req.targets.length)]!;
       const t0 = performance.now();
-      const res = await put(agent, req, t);
+      const res = await put(agent, req, pick(req.targets, req.batch));
       const ms = performance.now() - t0;
       const measured = sentAt >= measureStart;
       const success = res.status >= 200 && res.status < 300;
       if (!measured) {
-        if (success) warmupOk++;
+        if (success) warmupOk += req.batch;
         continue;
       }
       const label = res.status === 0 ? "network" : String(res.status);
       statuses[label] = (statuses[label] ?? 0) + 1;
       if (success) {
-        ok++;
+        ok += req.batch;
         latencies.push(ms);
       } else if (errorSamples.length < 5) {
         errorSamples.push(`${label}: ${res.body}`);

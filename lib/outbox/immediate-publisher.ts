@@ -1,6 +1,6 @@
 import type { Namespace } from "etcd3";
-import { and, inArray, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { columnName, execRaw, poolOf, tableName } from "../db/raw-sql";
 import { outboxEvents } from "../db/schema";
 import { publishMany } from "../etcd/fence";
 import { flagKey } from "../etcd/keys";
@@ -28,6 +28,9 @@ const MAX_MARK_BATCH = 1000;
  * Under load, commits that arrive while MAX_IN_FLIGHT publishes are running are gathered into one
  * batch (one fenced publish per key), so throughput grows without adding latency to a lone change.
  */
+const O = (c: Parameters<typeof columnName<typeof outboxEvents>>[1]) => columnName(outboxEvents, c);
+const MARK_DONE_HEAD = `UPDATE ${tableName(outboxEvents)} SET ${O("status")} = 'done', ${O("publishedAt")} = ? WHERE ${O("id")} IN (?) AND (${O("id")}, ${O("etcdKey")}, ${O("version")}, ${O("status")}) IN (`;
+
 export function createImmediatePublisher(db: Db, root: Namespace, log: (msg: string, err?: unknown) => void = () => {}) {
   let queue: CommittedOutboxRow[] = [];
   let inFlight = 0;
@@ -55,22 +58,14 @@ export function createImmediatePublisher(db: Db, root: Namespace, log: (msg: str
     const rows = published.slice(0, MAX_MARK_BATCH);
     published = published.slice(rows.length);
     marking = true;
-    db.update(outboxEvents)
-      .set({ status: "done", publishedAt: new Date() })
-      .where(
-        and(
-          inArray(outboxEvents.id, rows.map((r) => r.id)),
-          // Still pending, and key and version match too, so a wrongly derived id can never mark
-          // another row done. Written as one row comparison on purpose: with a separate
-          // `status = 'pending'` the optimiser may scan the status index instead of doing point
-          // lookups by id, and that locks every pending row and the gaps between them, which
-          // blocks concurrent writers' outbox inserts and the relay's claim (even deadlocks them).
-          sql`(${outboxEvents.id}, ${outboxEvents.etcdKey}, ${outboxEvents.version}, ${outboxEvents.status}) IN (${sql.join(
-            rows.map((r) => sql`(${r.id}, ${flagKey(r.item.address)}, ${r.item.version}, 'pending')`),
-            sql`, `,
-          )})`,
-        ),
-      )
+    // Plain SQL (see db/raw-sql.ts). Still pending, and key and version match too, so a wrongly
+    // derived id can never mark another row done. Written as one row comparison on purpose: with a
+    // separate `status = 'pending'` the optimiser may scan the status index instead of doing point
+    // lookups by id, and that locks every pending row and the gaps between them, which blocks
+    // concurrent writers' outbox inserts and the relay's claim (even deadlocks them).
+    const params: unknown[] = [new Date(), rows.map((r) => r.id)];
+    for (const r of rows) params.push(r.id, flagKey(r.item.address), r.item.version);
+    execRaw(poolOf(db), MARK_DONE_HEAD + Array(rows.length).fill("(?, ?, ?, 'pending')").join(", ") + ")", params)
       .then(
         () => {},
         // Only bookkeeping failed: the relay will find these rows current and mark them done.

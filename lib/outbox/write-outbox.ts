@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Tx } from "../db/client";
+import { columnName, connectionOf, execRaw, jsonParam, tableName } from "../db/raw-sql";
 import { outboxEvents } from "../db/schema";
 import { flagKey } from "../etcd/keys";
 import type { PublishItem } from "../etcd/fence";
@@ -13,22 +14,25 @@ import type { OutboxCollector } from "../services/transaction";
 export async function writeOutbox(tx: Tx, collector: OutboxCollector, items: PublishItem[], committedAt: Date): Promise<void> {
   if (items.length === 0) return;
   const CHUNK = 1000;
+  const graceMicros = Math.round(collector.relayGraceMs * 1000);
   for (let i = 0; i < items.length; i += CHUNK) {
     const chunk = items.slice(i, i + CHUNK);
-    const [res] = await tx.insert(outboxEvents).values(
-      chunk.map((item) => ({
-        etcdKey: flagKey(item.address),
-        op: item.op,
-        version: item.version,
-        payload: (item.op === "put" ? item.document : item.tombstone) as unknown as Record<string, unknown>,
-        nextAttemptAt: dueAt(collector.relayGraceMs),
-        createdAt: committedAt,
-      })),
-    );
+    const params: unknown[] = [];
+    for (const item of chunk) {
+      params.push(flagKey(item.address), item.op, item.version, jsonParam(item.op === "put" ? item.document : item.tombstone), graceMicros, committedAt);
+    }
+    const res = await execRaw(connectionOf(tx), INSERT_HEAD + Array(chunk.length).fill(INSERT_ROW).join(", "), params);
     const first = Number(res.insertId);
     chunk.forEach((item, j) => collector.rows.push({ id: first + j, item, committedAt }));
   }
 }
+
+// Plain SQL (see db/raw-sql.ts): this runs once per write on the hottest path. next_attempt_at is
+// on the database clock, like dueAt() below.
+const INSERT_HEAD = `INSERT INTO ${tableName(outboxEvents)} (${(["etcdKey", "op", "version", "payload", "nextAttemptAt", "createdAt"] as const)
+  .map((c) => columnName(outboxEvents, c))
+  .join(", ")}) VALUES `;
+const INSERT_ROW = "(?, ?, ?, ?, UTC_TIMESTAMP(3) + INTERVAL ? MICROSECOND, ?)";
 
 /**
  * When the relay may claim a row, on the database's clock (the relay compares with the same

@@ -1,5 +1,6 @@
 import type { Actor, RequestMeta } from "../../auth/actor";
 import type { Tx } from "../../db/client";
+import { connectionOf, execRaw, jsonParam, multiInsert } from "../../db/raw-sql";
 import { auditEvents } from "../../db/schema";
 
 export interface AuditEntry {
@@ -44,5 +45,28 @@ function auditRow(actor: Actor, meta: RequestMeta | undefined, entry: AuditEntry
 /** Several audit rows (each with its own actor and request) in one INSERT, in the caller's transaction. */
 export async function writeAuditMany(tx: Tx, rows: { actor: Actor; meta: RequestMeta | undefined; entry: AuditEntry }[]): Promise<void> {
   if (rows.length === 0) return;
-  await tx.insert(auditEvents).values(rows.map(({ actor, meta, entry }) => auditRow(actor, meta, entry)));
+  // Plain SQL (see db/raw-sql.ts): the group commit writes many rows per transaction.
+  const values = rows.map(({ actor, meta, entry }) => {
+    const r = auditRow(actor, meta, entry);
+    return AUDIT_COLUMNS.map((c) => (c === "before" || c === "after" ? jsonParam(r[c]) : (r[c] ?? null)));
+  });
+  await execRaw(connectionOf(tx), INSERT_AUDIT, [values]);
 }
+
+const AUDIT_COLUMNS = [
+  "actorType",
+  "actorId",
+  "actorName",
+  "ip",
+  "traceId",
+  "action",
+  "targetType",
+  "targetId",
+  "namespaceKey",
+  "environmentKey",
+  "flagKey",
+  "before",
+  "after",
+  "reason",
+] as const;
+const INSERT_AUDIT = multiInsert(auditEvents, [...AUDIT_COLUMNS]);

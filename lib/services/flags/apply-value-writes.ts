@@ -1,5 +1,5 @@
-import { inArray, sql, type SQL } from "drizzle-orm";
 import type { Tx } from "../../db/client";
+import { columnName, connectionOf, execRaw, jsonParam, tableName } from "../../db/raw-sql";
 import { flagValues } from "../../db/schema";
 import type { PublishItem } from "../../etcd/fence";
 import { conflict, notFound, ServiceError } from "../../errors/service-error";
@@ -90,17 +90,25 @@ function viewOf(lf: LockedFlag): FlagView {
   return toFlagView(lf.flag, lf.namespaceKey, lf.values.map((v) => ({ env: v.env, row: v.row })));
 }
 
-/** One UPDATE for every changed value row: value and version chosen per id with CASE. */
+/** One UPDATE for every changed value row: value and version chosen per id with CASE (plain SQL, see db/raw-sql.ts). */
 async function updateValues(tx: Tx, rows: ValueRow[], at: Date): Promise<void> {
-  const caseOf = (pick: (r: ValueRow) => SQL) =>
-    sql`CASE ${flagValues.id} ${sql.join(rows.map((r) => sql`WHEN ${r.id} THEN ${pick(r)}`), sql` `)} END`;
-  await tx
-    .update(flagValues)
-    .set({
-      value: caseOf((r) => sql`${sql.param(r.value, flagValues.value)}`),
-      version: caseOf((r) => sql`${r.version}`),
-      committedAt: at,
-      updatedAt: at,
-    })
-    .where(inArray(flagValues.id, rows.map((r) => r.id)));
+  const when = Array(rows.length).fill("WHEN ? THEN ?").join(" ");
+  const params: unknown[] = [];
+  for (const r of rows) params.push(r.id, jsonParam(r.value));
+  for (const r of rows) params.push(r.id, r.version);
+  params.push(at, at, rows.map((r) => r.id));
+  await execRaw(
+    connectionOf(tx),
+    `UPDATE ${T} SET ${C.value} = CASE ${C.id} ${when} END, ${C.version} = CASE ${C.id} ${when} END, ${C.committedAt} = ?, ${C.updatedAt} = ? WHERE ${C.id} IN (?)`,
+    params,
+  );
 }
+
+const T = tableName(flagValues);
+const C = {
+  id: columnName(flagValues, "id"),
+  value: columnName(flagValues, "value"),
+  version: columnName(flagValues, "version"),
+  committedAt: columnName(flagValues, "committedAt"),
+  updatedAt: columnName(flagValues, "updatedAt"),
+};
