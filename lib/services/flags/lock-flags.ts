@@ -11,23 +11,62 @@ export type LockLookup = { found: LockedFlag } | { missing: "namespace" | "flag"
 export const flagRefKey = (ref: FlagRef) => `${ref.namespace}\u0000${ref.key}`;
 
 /**
- * lockFlag for many flags in two statements: the namespaces by key (plain read, as lockFlag's
- * subquery), then every flag row and its value rows FOR UPDATE in one range scan of the
+ * lockFlag for many flags: the namespaces by key (plain read, as lockFlag's subquery; cached,
+ * see namespaceIds), then every flag row and its value rows FOR UPDATE in one range scan of the
  * (namespace_id, key) unique index. The scan visits flags in index order, so two batches over
  * overlapping flags lock them in the same order and queue instead of deadlocking; a single-flag
  * verb holds one flag and cannot form a cycle with them. Deleted flags count as missing.
  */
 export async function lockFlags(tx: Tx, refs: FlagRef[]): Promise<Map<string, LockLookup>> {
-  const out = new Map<string, LockLookup>();
-  if (refs.length === 0) return out;
+  if (refs.length === 0) return new Map();
   const nsKeys = [...new Set(refs.map((r) => r.namespace))];
-  const nsRows = await tx.select({ id: namespaces.id, key: namespaces.key }).from(namespaces).where(inArray(namespaces.key, nsKeys));
-  const nsId = new Map(nsRows.map((n) => [n.key, n.id]));
+  const cache = namespaceIds(tx);
+  const cachedAll = nsKeys.every((k) => cache.has(k));
+  const first = await lockWithIds(tx, refs, cachedAll ? cache : await loadNamespaceIds(tx, nsKeys, cache));
+  if (!cachedAll || ![...first.values()].some((l) => "missing" in l)) return first;
+  // A miss on cached ids may be a stale id (namespace deleted, or re-created under a new id):
+  // look the keys up again and retry once before calling anything missing.
+  return lockWithIds(tx, refs, await loadNamespaceIds(tx, nsKeys, cache));
+}
+
+/**
+ * Namespace key -> id, per database. An id never changes while its namespace exists, so a cached
+ * one can only be stale by pointing at a deleted namespace, which finds no flags; lockFlags then
+ * reloads and retries, so the cache never turns into a wrong answer. It saves a statement per
+ * group-commit batch.
+ */
+const nsIdCaches = new WeakMap<object, Map<string, number>>();
+const NS_CACHE_MAX = 10_000;
+
+function namespaceIds(tx: Tx): Map<string, number> {
+  // The transaction's session is per connection; key by the drizzle dialect, shared by the Db and
+  // all its transactions.
+  const owner = (tx as unknown as { dialect: object }).dialect;
+  let m = nsIdCaches.get(owner);
+  if (!m) nsIdCaches.set(owner, (m = new Map()));
+  return m;
+}
+
+async function loadNamespaceIds(tx: Tx, keys: string[], cache: Map<string, number>): Promise<Map<string, number>> {
+  const rows = await tx.select({ id: namespaces.id, key: namespaces.key }).from(namespaces).where(inArray(namespaces.key, keys));
+  for (const k of keys) cache.delete(k);
+  for (const r of rows) cache.set(r.key, r.id);
+  while (cache.size > NS_CACHE_MAX) cache.delete(cache.keys().next().value as string);
+  return cache;
+}
+
+async function lockWithIds(tx: Tx, refs: FlagRef[], nsId: Map<string, number>): Promise<Map<string, LockLookup>> {
+  const out = new Map<string, LockLookup>();
   const keysByNs = new Map<number, Set<string>>();
+  const nsKeyById = new Map<number, string>();
   for (const ref of refs) {
     const id = nsId.get(ref.namespace);
-    if (id === undefined) out.set(flagRefKey(ref), { missing: "namespace" });
-    else (keysByNs.get(id) ?? keysByNs.set(id, new Set()).get(id)!).add(ref.key);
+    if (id === undefined) {
+      out.set(flagRefKey(ref), { missing: "namespace" });
+      continue;
+    }
+    nsKeyById.set(id, ref.namespace);
+    (keysByNs.get(id) ?? keysByNs.set(id, new Set()).get(id)!).add(ref.key);
   }
   if (keysByNs.size === 0) return out;
   const rows = await tx
@@ -40,7 +79,6 @@ export async function lockFlags(tx: Tx, refs: FlagRef[]): Promise<Map<string, Lo
     .leftJoin(flagValues, eq(flagValues.flagId, flags.id))
     .where(or(...[...keysByNs].map(([id, keys]) => and(eq(flags.namespaceId, id), inArray(flags.key, [...keys])))))
     .for("update");
-  const nsKeyById = new Map(nsRows.map((n) => [n.id, n.key]));
   const byFlag = new Map<number, LockedFlag>();
   for (const r of rows) {
     let locked = byFlag.get(r.flag.id);

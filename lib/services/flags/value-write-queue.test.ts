@@ -6,7 +6,7 @@ import { auditEvents, flagValues, outboxEvents } from "../../db/schema";
 import { ServiceError } from "../../errors/service-error";
 import { metrics } from "../../observability/metrics";
 import { createEnvironment } from "../environments/environment-verbs";
-import { createNamespace } from "../namespaces/namespace-verbs";
+import { createNamespace, deleteNamespace } from "../namespaces/namespace-verbs";
 import { createFlag } from "./create-flag";
 import { getFlag } from "./get-flag";
 import { setFlagValue } from "./set-flag-value";
@@ -119,5 +119,21 @@ describe("value write group commit", () => {
     expect(results.every((r) => !r.ok)).toBe(true);
     expect((await getFlag({ ctx: env.ctx(), input: { namespace: "batch", key: "f6" } })).values.staging!.version).toBe(before);
     expect(await rows(auditEvents)).toBe(audit0);
+  });
+
+  it("never answers from a stale namespace id: a namespace deleted and re-created under the same key works", async () => {
+    const ctx = env.ctx();
+    await createNamespace({ ctx, input: { key: "reborn", name: "Reborn" } });
+    // Prime the id cache with a write that finds the namespace but no such flag.
+    const first = await outcome(setFlagValue({ ctx, input: { namespace: "reborn", key: "x", environment: "staging", value: 1 } }));
+    expect(first).toMatchObject({ ok: false, code: "not_found" });
+    await deleteNamespace({ ctx, input: { key: "reborn" } });
+    const gone = await setFlagValue({ ctx, input: { namespace: "reborn", key: "x", environment: "staging", value: 1 } }).catch((e: ServiceError) => e);
+    expect(gone).toBeInstanceOf(ServiceError);
+    expect((gone as ServiceError).message).toMatch(/Namespace 'reborn'/);
+    await createNamespace({ ctx, input: { key: "reborn", name: "Reborn again" } });
+    await createFlag({ ctx, input: { namespace: "reborn", key: "x", type: "number" } });
+    const view = await setFlagValue({ ctx, input: { namespace: "reborn", key: "x", environment: "staging", value: 7 } });
+    expect(view.values.staging).toMatchObject({ value: 7, version: 2 });
   });
 });
