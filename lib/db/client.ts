@@ -21,8 +21,9 @@ export interface DbTimeouts {
 
 export const DEFAULT_DB_TIMEOUTS: DbTimeouts = { connectTimeoutMs: 10_000, queryTimeoutMs: 60_000 };
 
-export function createDb(url: string, poolSize = 20, timeouts: DbTimeouts = DEFAULT_DB_TIMEOUTS): Db {
+export function createDb(url: string, poolSize = 20, timeouts: DbTimeouts = DEFAULT_DB_TIMEOUTS, opts: { multipleStatements?: boolean } = {}): Db {
   const raw = mysql.createPool({
+    multipleStatements: opts.multipleStatements ?? false,
     uri: url,
     connectionLimit: poolSize,
     connectTimeout: timeouts.connectTimeoutMs,
@@ -39,7 +40,31 @@ export function createDb(url: string, poolSize = 20, timeouts: DbTimeouts = DEFA
     acquireTimeoutMs: timeouts.connectTimeoutMs + 1_000,
     queryTimeoutMs: timeouts.queryTimeoutMs,
   });
-  return drizzle(pool, { schema, mode: "default" }) as Db;
+  const db = drizzle(pool, { schema, mode: "default" }) as Db;
+  configs.set(db, { url, timeouts });
+  return db;
+}
+
+const configs = new WeakMap<Db, { url: string; timeouts: DbTimeouts }>();
+const batchDbs = new WeakMap<Db, Db>();
+const closedDbs = new WeakSet<Db>();
+const BATCH_POOL_SIZE = 8;
+
+/**
+ * A small second pool on the same database whose connections accept several statements per
+ * query, for the group commit only (services/flags/value-write-queue.ts), which sends its
+ * update and inserts in one round trip. Kept apart on purpose: every statement it runs is built
+ * by our code with bound values, while the main pool keeps MySQL's one-statement-per-query rule as
+ * a second line of defence. Closed with its main pool (closeDb).
+ */
+export function batchDbFor(db: Db): Db | null {
+  const existing = batchDbs.get(db);
+  if (existing) return existing;
+  const config = configs.get(db);
+  if (!config || closedDbs.has(db)) return null;
+  const batch = createDb(config.url, BATCH_POOL_SIZE, config.timeouts, { multipleStatements: true });
+  batchDbs.set(db, batch);
+  return batch;
 }
 
 const globalForDb = globalThis as unknown as { mizuflowDb?: Db };
@@ -57,5 +82,9 @@ export function getDb(): Db {
 }
 
 export async function closeDb(db: Db): Promise<void> {
+  closedDbs.add(db);
+  const batch = batchDbs.get(db);
+  batchDbs.delete(db);
+  if (batch) await batch.$client.end().catch(() => {});
   await db.$client.end();
 }

@@ -59,3 +59,29 @@ export const tableName = (table: Table) => quote(getTableName(table));
  * including drizzle's rule that null is stored as SQL NULL.
  */
 export const jsonParam = (value: unknown) => (value === null ? null : JSON.stringify(value ?? null));
+
+/** One statement with its bound values. */
+export interface RawStatement {
+  sql: string;
+  params: unknown[];
+}
+
+/**
+ * Runs statements in order and returns each one's result. On a connection that accepts several
+ * statements per query (batchDbFor) they go out as ONE query, one round trip; MySQL stops at the
+ * first failing statement and the error rejects the whole call, as the transaction must then roll
+ * back anyway.
+ */
+export async function execAll(on: Queryable, stmts: RawStatement[], multi: boolean): Promise<ResultSetHeader[]> {
+  if (stmts.length === 0) return [];
+  if (!multi || stmts.length === 1) {
+    const out: ResultSetHeader[] = [];
+    for (const st of stmts) out.push(await execRaw(on, st.sql, st.params));
+    return out;
+  }
+  const [results] = await (on.query as (sql: string, values: unknown[]) => Promise<[ResultSetHeader[], unknown]>)(
+    stmts.map((st) => st.sql).join(";\n"),
+    stmts.flatMap((st) => st.params),
+  );
+  return results;
+}

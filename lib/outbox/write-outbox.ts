@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Tx } from "../db/client";
-import { columnName, connectionOf, execRaw, jsonParam, tableName } from "../db/raw-sql";
+import { columnName, connectionOf, execRaw, jsonParam, tableName, type RawStatement } from "../db/raw-sql";
 import { outboxEvents } from "../db/schema";
 import { flagKey } from "../etcd/keys";
 import type { PublishItem } from "../etcd/fence";
@@ -12,19 +12,28 @@ import type { OutboxCollector } from "../services/transaction";
  * (InnoDB assigns consecutive ids within one simple multi-row INSERT).
  */
 export async function writeOutbox(tx: Tx, collector: OutboxCollector, items: PublishItem[], committedAt: Date): Promise<void> {
-  if (items.length === 0) return;
   const CHUNK = 1000;
-  const graceMicros = Math.round(collector.relayGraceMs * 1000);
   for (let i = 0; i < items.length; i += CHUNK) {
     const chunk = items.slice(i, i + CHUNK);
-    const params: unknown[] = [];
-    for (const item of chunk) {
-      params.push(flagKey(item.address), item.op, item.version, jsonParam(item.op === "put" ? item.document : item.tombstone), graceMicros, committedAt);
-    }
-    const res = await execRaw(connectionOf(tx), INSERT_HEAD + Array(chunk.length).fill(INSERT_ROW).join(", "), params);
-    const first = Number(res.insertId);
-    chunk.forEach((item, j) => collector.rows.push({ id: first + j, item, committedAt }));
+    const st = outboxInsert(chunk, committedAt, collector.relayGraceMs);
+    recordOutboxIds(collector, chunk, committedAt, (await execRaw(connectionOf(tx), st.sql, st.params)).insertId);
   }
+}
+
+/** The INSERT of writeOutbox, for callers that send it together with other statements. */
+export function outboxInsert(items: PublishItem[], committedAt: Date, relayGraceMs: number): RawStatement {
+  const graceMicros = Math.round(relayGraceMs * 1000);
+  const params: unknown[] = [];
+  for (const item of items) {
+    params.push(flagKey(item.address), item.op, item.version, jsonParam(item.op === "put" ? item.document : item.tombstone), graceMicros, committedAt);
+  }
+  return { sql: INSERT_HEAD + Array(items.length).fill(INSERT_ROW).join(", "), params };
+}
+
+/** Hands the inserted rows to the collector, ids counted from the statement's first insert id. */
+export function recordOutboxIds(collector: OutboxCollector, items: PublishItem[], committedAt: Date, insertId: number | bigint): void {
+  const first = Number(insertId);
+  items.forEach((item, j) => collector.rows.push({ id: first + j, item, committedAt }));
 }
 
 // Plain SQL (see db/raw-sql.ts): this runs once per write on the hottest path. next_attempt_at is

@@ -1,6 +1,6 @@
 import type { Actor, RequestMeta } from "../../auth/actor";
 import type { Tx } from "../../db/client";
-import { connectionOf, execRaw, jsonParam, multiInsert } from "../../db/raw-sql";
+import { connectionOf, execRaw, jsonParam, multiInsert, type RawStatement } from "../../db/raw-sql";
 import { auditEvents } from "../../db/schema";
 
 export interface AuditEntry {
@@ -43,14 +43,21 @@ function auditRow(actor: Actor, meta: RequestMeta | undefined, entry: AuditEntry
 }
 
 /** Several audit rows (each with its own actor and request) in one INSERT, in the caller's transaction. */
-export async function writeAuditMany(tx: Tx, rows: { actor: Actor; meta: RequestMeta | undefined; entry: AuditEntry }[]): Promise<void> {
+export async function writeAuditMany(tx: Tx, rows: AuditRowInput[]): Promise<void> {
   if (rows.length === 0) return;
-  // Plain SQL (see db/raw-sql.ts): the group commit writes many rows per transaction.
+  const st = auditInsert(rows);
+  await execRaw(connectionOf(tx), st.sql, st.params);
+}
+
+export type AuditRowInput = { actor: Actor; meta: RequestMeta | undefined; entry: AuditEntry };
+
+/** The INSERT of writeAuditMany (plain SQL, see db/raw-sql.ts), for sending with other statements. */
+export function auditInsert(rows: AuditRowInput[]): RawStatement {
   const values = rows.map(({ actor, meta, entry }) => {
     const r = auditRow(actor, meta, entry);
     return AUDIT_COLUMNS.map((c) => (c === "before" || c === "after" ? jsonParam(r[c]) : (r[c] ?? null)));
   });
-  await execRaw(connectionOf(tx), INSERT_AUDIT, [values]);
+  return { sql: INSERT_AUDIT, params: [values] };
 }
 
 const AUDIT_COLUMNS = [

@@ -1,11 +1,11 @@
 import type { Tx } from "../../db/client";
-import { columnName, connectionOf, execRaw, jsonParam, tableName } from "../../db/raw-sql";
+import { columnName, connectionOf, execAll, jsonParam, tableName, type RawStatement } from "../../db/raw-sql";
 import { flagValues } from "../../db/schema";
 import type { PublishItem } from "../../etcd/fence";
 import { conflict, notFound, ServiceError } from "../../errors/service-error";
-import { writeOutbox } from "../../outbox/write-outbox";
+import { outboxInsert, recordOutboxIds } from "../../outbox/write-outbox";
 import { assertValueMatchesType } from "../../validation/flag-value";
-import { writeAuditMany, type AuditEntry } from "../audit/write-audit";
+import { auditInsert, type AuditEntry } from "../audit/write-audit";
 import type { ServiceContext } from "../context";
 import type { OutboxCollector } from "../transaction";
 import { desiredItem, toFlagView, type LockedFlag, type ValueRow } from "./flag-state";
@@ -31,7 +31,7 @@ export async function applyValueWrites(
   tx: Tx,
   outbox: OutboxCollector,
   writes: ValueWrite[],
-  opts: { allOrNothing?: boolean } = {},
+  opts: { allOrNothing?: boolean; multiStatement?: boolean } = {},
 ): Promise<ValueWriteOutcome[]> {
   const locked = await lockFlags(tx, writes.map((w) => w.data));
   const at = new Date();
@@ -79,9 +79,13 @@ export async function applyValueWrites(
   });
   // All or nothing: one refused write means no statement is sent (the caller rolls back).
   if (opts.allOrNothing && outcomes.some((o) => !o.ok)) return outcomes;
-  if (changed.size) await updateValues(tx, [...changed.values()], at);
-  await writeAuditMany(tx, audits);
-  await writeOutbox(tx, outbox, items, at);
+  // The update and both inserts: one round trip where the connection allows it (batchDbFor).
+  const stmts: RawStatement[] = [];
+  if (changed.size) stmts.push(valueUpdate([...changed.values()], at));
+  if (audits.length) stmts.push(auditInsert(audits));
+  if (items.length) stmts.push(outboxInsert(items, at, outbox.relayGraceMs));
+  const results = await execAll(connectionOf(tx), stmts, opts.multiStatement ?? false);
+  if (items.length) recordOutboxIds(outbox, items, at, results[results.length - 1]!.insertId);
   return outcomes;
 }
 
@@ -91,17 +95,16 @@ function viewOf(lf: LockedFlag): FlagView {
 }
 
 /** One UPDATE for every changed value row: value and version chosen per id with CASE (plain SQL, see db/raw-sql.ts). */
-async function updateValues(tx: Tx, rows: ValueRow[], at: Date): Promise<void> {
+function valueUpdate(rows: ValueRow[], at: Date): RawStatement {
   const when = Array(rows.length).fill("WHEN ? THEN ?").join(" ");
   const params: unknown[] = [];
   for (const r of rows) params.push(r.id, jsonParam(r.value));
   for (const r of rows) params.push(r.id, r.version);
   params.push(at, at, rows.map((r) => r.id));
-  await execRaw(
-    connectionOf(tx),
-    `UPDATE ${T} SET ${C.value} = CASE ${C.id} ${when} END, ${C.version} = CASE ${C.id} ${when} END, ${C.committedAt} = ?, ${C.updatedAt} = ? WHERE ${C.id} IN (?)`,
+  return {
+    sql: `UPDATE ${T} SET ${C.value} = CASE ${C.id} ${when} END, ${C.version} = CASE ${C.id} ${when} END, ${C.committedAt} = ?, ${C.updatedAt} = ? WHERE ${C.id} IN (?)`,
     params,
-  );
+  };
 }
 
 const T = tableName(flagValues);

@@ -1,4 +1,5 @@
 import { assertCan } from "../../auth/permissions";
+import { batchDbFor } from "../../db/client";
 import { ServiceError } from "../../errors/service-error";
 import { parseInput } from "../../validation/parse";
 import type { ServiceContext } from "../context";
@@ -23,8 +24,9 @@ export async function setFlagValues({ ctx, input }: { ctx: ServiceContext; input
     }
   });
   const writes = data.changes.map((c) => ({ ctx, data: { ...c, reason: data.reason } }));
-  return inTransaction(ctx, async (tx, outbox) => {
-    const outcomes = await applyValueWrites(tx, outbox, writes, { allOrNothing: true });
+  const batchDb = batchDbFor(ctx.db);
+  return inTransaction({ ...ctx, db: batchDb ?? ctx.db }, async (tx, outbox) => {
+    const outcomes = await applyValueWrites(tx, outbox, writes, { allOrNothing: true, multiStatement: batchDb !== null });
     const changes: SetFlagValuesResult["changes"] = [];
     for (const [i, o] of outcomes.entries()) {
       const c = data.changes[i]!;

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, count, eq } from "drizzle-orm";
 import { createTestEnv, type TestEnv } from "../../../tests/support/test-env";
-import { closeDb, createDb } from "../../db/client";
+import mysql from "mysql2/promise";
+import { drizzle } from "drizzle-orm/mysql2";
+import { batchDbFor, closeDb, createDb, type Db } from "../../db/client";
+import * as schema from "../../db/schema";
 import { auditEvents, flagValues, outboxEvents } from "../../db/schema";
 import { ServiceError } from "../../errors/service-error";
 import { metrics } from "../../observability/metrics";
@@ -135,5 +138,24 @@ describe("value write group commit", () => {
     await createFlag({ ctx, input: { namespace: "reborn", key: "x", type: "number" } });
     const view = await setFlagValue({ ctx, input: { namespace: "reborn", key: "x", environment: "staging", value: 7 } });
     expect(view.values.staging).toMatchObject({ value: 7, version: 2 });
+  });
+
+  it("also works one statement at a time, on a database handle without a multi-statement sibling pool", async () => {
+    const pool = mysql.createPool({ uri: env.databaseUrl, connectionLimit: 2, timezone: "Z", charset: "utf8mb4_unicode_ci" });
+    const plain = drizzle(pool, { schema, mode: "default" }) as unknown as Db;
+    try {
+      expect(batchDbFor(plain)).toBeNull();
+      const ctx = { ...env.ctx(), db: plain };
+      const audit0 = await rows(auditEvents);
+      const views = await Promise.all(
+        [1, 2, 3].map((value) => setFlagValue({ ctx, input: { namespace: "other", key: "f3", environment: "staging", value } })),
+      );
+      const versions = views.map((v) => v.values.staging!.version);
+      expect(versions[1]).toBe(versions[0]! + 1);
+      expect(versions[2]).toBe(versions[0]! + 2);
+      expect(await rows(auditEvents)).toBe(audit0 + 3);
+    } finally {
+      await pool.end();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import type { Db } from "../../db/client";
+import { batchDbFor, type Db } from "../../db/client";
 import { metrics } from "../../observability/metrics";
 import type { ServiceContext } from "../context";
 import { inTransaction } from "../transaction";
@@ -70,7 +70,11 @@ async function runBatch(batch: Pending[]): Promise<void> {
   for (const p of batch) metrics.valueWriteQueueSeconds.observe((started - p.queuedAt) / 1000);
   try {
     // db and onCommitted are the lane's, the same for every write in it.
-    const outcomes = await inTransaction(batch[0]!.ctx, (tx, outbox) => applyValueWrites(tx, outbox, batch));
+    const ctx = batch[0]!.ctx;
+    const batchDb = batchDbFor(ctx.db);
+    const outcomes = await inTransaction({ ...ctx, db: batchDb ?? ctx.db }, (tx, outbox) =>
+      applyValueWrites(tx, outbox, batch, { multiStatement: batchDb !== null }),
+    );
     metrics.valueWriteBatchSize.observe(batch.length);
     metrics.valueWriteBatchSeconds.observe((performance.now() - started) / 1000);
     outcomes.forEach((o, i) => (o.ok ? batch[i]!.resolve(o.view) : batch[i]!.reject(o.error)));
