@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import type { Namespace } from "etcd3";
-import { sql } from "drizzle-orm";
 import type { Db } from "../../lib/db/client";
 
 /**

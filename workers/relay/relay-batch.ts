@@ -46,7 +46,6 @@ const MAX_ERROR_CHARS = 2000;
  */
 export async function relayBatch(db: Db, root: Namespace, opts: BatchOptions, log: WorkerLog): Promise<BatchResult> {
   return db.transaction(async (tx) => {
-    const now = new Date();
     const rows = await tx
       .select()
       .from(outboxEvents)
@@ -104,7 +103,7 @@ export async function relayBatch(db: Db, root: Namespace, opts: BatchOptions, lo
       result.done = doneIds.length;
     }
     for (const f of failures) {
-      const dead = await recordRowFailure(tx, f.row, f.error, opts, now);
+      const dead = await recordRowFailure(tx, f.row, f.error, opts);
       result.rowFailures++;
       metrics.relayPublishFailures.inc({ kind: "row" });
       if (dead) {
@@ -120,7 +119,7 @@ export async function relayBatch(db: Db, root: Namespace, opts: BatchOptions, lo
 }
 
 /** attempts+1 and a jittered, capped exponential retry time; `dead` once the attempts run out. */
-async function recordRowFailure(tx: Tx, row: OutboxRow, error: string, opts: BatchOptions, now: Date): Promise<boolean> {
+async function recordRowFailure(tx: Tx, row: OutboxRow, error: string, opts: BatchOptions): Promise<boolean> {
   const attempts = row.attempts + 1;
   const dead = attempts >= opts.maxAttempts;
   await tx

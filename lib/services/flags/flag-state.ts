@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Tx } from "../../db/client";
 import { environments, flags, flagValues, namespaces } from "../../db/schema";
 import type { PublishItem } from "../../etcd/fence";
@@ -27,16 +27,10 @@ export interface LockedFlag {
  * write to, say, production would queue behind every other one until commit, whatever the flag.
  */
 export async function lockFlag(tx: Tx, namespaceKey: string, key: string, opts: { includeDeleted?: boolean } = {}): Promise<LockedFlag> {
-  const rows = await tx
-    .select({
-      flag: flags,
-      row: flagValues,
-      envKey: sql<string | null>`(SELECT e.\`key\` FROM ${environments} e WHERE e.id = ${flagValues.environmentId} LOCK IN SHARE MODE)`,
-    })
-    .from(flags)
-    .leftJoin(flagValues, eq(flagValues.flagId, flags.id))
-    .where(and(eq(flags.namespaceId, sql`(SELECT n.id FROM ${namespaces} n WHERE n.\`key\` = ${namespaceKey})`), eq(flags.key, key)))
-    .for("update");
+  const rows = await flagRowsForUpdate(
+    tx,
+    and(eq(flags.namespaceId, sql`(SELECT n.id FROM ${namespaces} n WHERE n.\`key\` = ${namespaceKey})`), eq(flags.key, key)),
+  );
   const flag = rows[0]?.flag;
   if (!flag) {
     // Rare path: say which of the two is missing.
@@ -51,6 +45,23 @@ export async function lockFlag(tx: Tx, namespaceKey: string, key: string, opts: 
   }
   values.sort((a, b) => a.env.id - b.env.id);
   return { flag, namespaceKey, values };
+}
+
+/**
+ * The flag rows matching `where` joined with their value rows, all locked FOR UPDATE, each value
+ * row with its environment key (read under a shared lock; see lockFlag for why not exclusive).
+ */
+export function flagRowsForUpdate(tx: Tx, where: SQL | undefined) {
+  return tx
+    .select({
+      flag: flags,
+      row: flagValues,
+      envKey: sql<string | null>`(SELECT e.\`key\` FROM ${environments} e WHERE e.id = ${flagValues.environmentId} LOCK IN SHARE MODE)`,
+    })
+    .from(flags)
+    .leftJoin(flagValues, eq(flagValues.flagId, flags.id))
+    .where(where)
+    .for("update");
 }
 
 /** What etcd should hold for one (flag, environment): the document, or a tombstone if not served. */

@@ -1,7 +1,7 @@
-import { and, eq, inArray, or, sql } from "drizzle-orm";
+import { and, eq, inArray, or } from "drizzle-orm";
 import type { Tx } from "../../db/client";
-import { environments, flags, flagValues, namespaces } from "../../db/schema";
-import type { LockedFlag } from "./flag-state";
+import { flags, namespaces } from "../../db/schema";
+import { flagRowsForUpdate, type LockedFlag } from "./flag-state";
 
 export type FlagRef = { namespace: string; key: string };
 
@@ -69,16 +69,7 @@ async function lockWithIds(tx: Tx, refs: FlagRef[], nsId: Map<string, number>): 
     (keysByNs.get(id) ?? keysByNs.set(id, new Set()).get(id)!).add(ref.key);
   }
   if (keysByNs.size === 0) return out;
-  const rows = await tx
-    .select({
-      flag: flags,
-      row: flagValues,
-      envKey: sql<string | null>`(SELECT e.\`key\` FROM ${environments} e WHERE e.id = ${flagValues.environmentId} LOCK IN SHARE MODE)`,
-    })
-    .from(flags)
-    .leftJoin(flagValues, eq(flagValues.flagId, flags.id))
-    .where(or(...[...keysByNs].map(([id, keys]) => and(eq(flags.namespaceId, id), inArray(flags.key, [...keys])))))
-    .for("update");
+  const rows = await flagRowsForUpdate(tx, or(...[...keysByNs].map(([id, keys]) => and(eq(flags.namespaceId, id), inArray(flags.key, [...keys])))));
   const byFlag = new Map<number, LockedFlag>();
   for (const r of rows) {
     let locked = byFlag.get(r.flag.id);

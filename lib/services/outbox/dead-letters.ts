@@ -55,7 +55,6 @@ export async function retryDeadLetters({ ctx, input }: { ctx: ServiceContext; in
     const locked = await tx.select({ id: outboxEvents.id }).from(outboxEvents).where(where).orderBy(asc(outboxEvents.id)).for("update");
     const ids = locked.map((r) => r.id);
     const CHUNK = 1000;
-    const now = new Date();
     for (let i = 0; i < ids.length; i += CHUNK) {
       await tx
         .update(outboxEvents)
