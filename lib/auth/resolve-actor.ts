@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import type { HeaderReader } from "../http/api-request";
 import { getDb } from "../db/client";
 import type { Actor } from "./actor";
 import { authenticateApiToken, invalidToken } from "./api-token-auth";
@@ -25,7 +26,7 @@ import { sessionActorResolver } from "./session";
 export interface ActorResolver {
   name: string;
   usesCookies: boolean;
-  resolve(req: Request, deps: { db: Db }): Promise<Actor | null>;
+  resolve(req: { headers: HeaderReader }, deps: { db: Db }): Promise<Actor | null>;
 }
 
 export interface ResolvedActor {
@@ -76,7 +77,7 @@ export function registeredActorResolvers(): readonly ActorResolver[] {
 }
 
 /** The actor behind a request, or null when it carries no credential any resolver understands. */
-export async function resolveActor(req: Request, deps: { db?: Db } = {}): Promise<ResolvedActor | null> {
+export async function resolveActor(req: { headers: HeaderReader }, deps: { db?: Db } = {}): Promise<ResolvedActor | null> {
   const db = deps.db ?? getDb();
   for (const r of resolvers) {
     const actor = await r.resolve(req, { db });

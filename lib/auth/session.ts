@@ -1,4 +1,5 @@
 import type { Db } from "../db/client";
+import type { HeaderReader } from "../http/api-request";
 import type { Actor } from "./actor";
 import type { ActorResolver } from "./resolve-actor";
 import { loadUserActor } from "./session-actor";
@@ -15,7 +16,7 @@ export async function actorFromCookies(db: Db, cookies: Map<string, string>): Pr
 }
 
 /** Session actor resolver for route handlers: reads the Cookie header of the request. */
-export async function resolveSessionActor(req: Request, db: Db): Promise<Actor | null> {
+export async function resolveSessionActor(req: { headers: HeaderReader }, db: Db): Promise<Actor | null> {
   const cookieHeader = req.headers.get("cookie");
   if (!cookieHeader) return null;
   return actorFromCookies(db, parseCookieHeader(cookieHeader));

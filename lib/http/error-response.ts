@@ -6,13 +6,19 @@ import { logEvent } from "./log";
  * Server-side failures are logged in full with the trace id, which the client gets as x-request-id.
  */
 export function errorResponse(err: unknown, info: { traceId: string; route: string; method: string }): Response {
+  const out = errorResult(err, info);
+  return new Response(out.json, { status: out.status, headers: { "content-type": "application/json", ...out.headers } });
+}
+
+/** errorResponse as a serialised JSON result, for servers that write it themselves. */
+export function errorResult(err: unknown, info: { traceId: string; route: string; method: string }): { status: number; headers: Record<string, string>; json: string } {
   const { status, body } = toErrorResponse(err);
   if (status >= 500) logEvent("error", "request failed", { ...info, status }, err);
-  const headers = new Headers();
+  const headers: Record<string, string> = {};
   if (status === 401) {
     const invalid = body.error.details?.reason === "invalid_token";
-    headers.set("WWW-Authenticate", invalid ? 'Bearer realm="mizuflow", error="invalid_token"' : 'Bearer realm="mizuflow"');
+    headers["www-authenticate"] = invalid ? 'Bearer realm="mizuflow", error="invalid_token"' : 'Bearer realm="mizuflow"';
   }
-  if (status === 503) headers.set("Retry-After", "1");
-  return Response.json(body, { status, headers });
+  if (status === 503) headers["retry-after"] = "1";
+  return { status, headers, json: JSON.stringify(body) };
 }

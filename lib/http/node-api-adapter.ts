@@ -5,13 +5,14 @@ import { MAX_BODY_BYTES } from "./read-json-body";
 import { ServiceError } from "../errors/service-error";
 import type { ApiRouteHandler } from "./handlers";
 import { pathParamNames } from "./route-spec";
-import { jsonBodyOf } from "./with-api";
+import type { ApiRequest, HeaderReader } from "./api-request";
 
 /**
  * Serves the admin API's own handlers (withApi: same auth, validation, errors, metrics) from a
  * plain node:http server, for automation that writes faster than a Next.js route handler can take
  * (see bench/write-throughput.ts --target sidecar). Only what differs from Next lives here: the
- * router and the Node <-> Fetch conversion.
+ * router and reading the request straight off the socket (withApi.run takes an ApiRequest, so no
+ * Fetch Request or Response is built unless a handler returns one, e.g. a download).
  *
  * Bearer tokens only: the Cookie header is dropped, so a console session never authenticates here
  * (this port is not the console's origin, and cookie auth would need its CSRF checks).
@@ -51,10 +52,15 @@ export function createNodeApiHandler(handlers: readonly ApiRouteHandler[], opts:
     }
     const peer = req.socket.remoteAddress;
     const body = method === "GET" || method === "HEAD" ? null : await readBody(req);
-    const response = await handler(toRequest(req, method, body?.bytes ?? null, peer), { params: Promise.resolve(match.params) });
+    const out = await handler.run(toApiRequest(req, method, body?.bytes ?? null, peer), match.params);
     // A body left unread (too large) would be parsed as the next request: end the connection.
     if (body && !body.complete) res.shouldKeepAlive = false;
-    await sendResponse(res, response, method === "HEAD");
+    if (out instanceof Response) await sendResponse(res, out, method === "HEAD");
+    else {
+      const bytes = Buffer.from(out.json, "utf8");
+      res.writeHead(out.status, { ...SECURITY_HEADERS, "content-type": "application/json", ...out.headers, "content-length": String(bytes.length) });
+      res.end(method === "HEAD" ? undefined : bytes);
+    }
     return true;
   };
 }
@@ -121,21 +127,31 @@ function readBody(req: IncomingMessage): Promise<{ bytes: Buffer; complete: bool
   });
 }
 
-function toRequest(req: IncomingMessage, method: string, body: Buffer | null, peer: string | undefined): Request {
-  const headers = new Headers();
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    if (name.toLowerCase() === "cookie") continue;
-    headers.append(name, raw[i + 1]!);
-  }
+/**
+ * The request as withApi needs it, read straight off the IncomingMessage (no Fetch Request,
+ * Headers, body stream or AbortSignal to build per call). The Cookie header reads as absent.
+ */
+function toApiRequest(req: IncomingMessage, method: string, body: Buffer | null, peer: string | undefined): ApiRequest {
+  const raw = req.headers;
+  const extra: Record<string, string> = {};
   // Without a proxy in front, the peer address is the client's (audit rows record it).
-  if (!headers.has("x-forwarded-for") && !headers.has("x-real-ip") && peer) {
-    headers.set("x-real-ip", peer.replace(/^::ffff:/, ""));
-  }
-  const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`;
-  // undici takes a Buffer as is; the DOM typings only name ArrayBuffer-backed views.
-  return new Request(url, { method, headers, body: body && body.length ? (body as unknown as BodyInit) : undefined });
+  if (raw["x-forwarded-for"] === undefined && raw["x-real-ip"] === undefined && peer) extra["x-real-ip"] = peer.replace(/^::ffff:/, "");
+  const headers: HeaderReader = {
+    get(name) {
+      const n = name.toLowerCase();
+      if (n === "cookie") return null;
+      const v = extra[n] ?? raw[n];
+      if (v === undefined) return null;
+      return Array.isArray(v) ? v.join(", ") : v;
+    },
+  };
+  const bytes = body ?? Buffer.alloc(0);
+  return {
+    method,
+    url: `http://${raw.host ?? "localhost"}${req.url ?? "/"}`,
+    headers,
+    bodyBytes: async (limit) => (bytes.length > limit + 1 ? bytes.subarray(0, limit + 1) : bytes),
+  };
 }
 
 async function sendResponse(res: ServerResponse, response: Response, headOnly: boolean): Promise<void> {
@@ -146,14 +162,6 @@ async function sendResponse(res: ServerResponse, response: Response, headOnly: b
   if (headOnly || !response.body) {
     res.writeHead(response.status, headers);
     res.end();
-    return;
-  }
-  const json = jsonBodyOf(response);
-  if (json !== undefined) {
-    const body = Buffer.from(json, "utf8");
-    headers["content-length"] = String(body.length);
-    res.writeHead(response.status, headers);
-    res.end(body);
     return;
   }
   const ct = response.headers.get("content-type") ?? "";

@@ -1,4 +1,5 @@
 import { ServiceError } from "../errors/service-error";
+import type { ApiRequest } from "./api-request";
 
 /** Largest accepted request body. Flag values are capped at 32 KiB, so this leaves ample room. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -13,10 +14,11 @@ const tooLarge = (limit: number) =>
  * Content-Length over the limit is refused before reading, and a chunked body is cut off as soon as
  * it passes the limit. Returns undefined for an empty body.
  */
-export async function readJsonBody(req: Request, limit = MAX_BODY_BYTES): Promise<unknown> {
+export async function readJsonBody(req: Pick<ApiRequest, "headers" | "bodyBytes">, limit = MAX_BODY_BYTES): Promise<unknown> {
   const declared = Number(req.headers.get("content-length") ?? "");
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
-  const bytes = await readLimited(req, limit);
+  const bytes = await req.bodyBytes(limit);
+  if (bytes.length > limit) throw tooLarge(limit);
   if (bytes.length === 0) return undefined;
   if (!JSON_TYPE.test(req.headers.get("content-type") ?? "")) {
     throw new ServiceError("bad_request", "Content-Type must be application/json");
@@ -33,28 +35,4 @@ export async function readJsonBody(req: Request, limit = MAX_BODY_BYTES): Promis
     // The parser's message only describes the caller's own input (position, token), so it is safe.
     throw new ServiceError("bad_request", `Malformed JSON in request body: ${(err as Error).message}`);
   }
-}
-
-async function readLimited(req: Request, limit: number): Promise<Uint8Array> {
-  if (!req.body) return new Uint8Array(0);
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(limit);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { HeaderReader } from "./api-request";
 
 /**
  * Request metadata recorded in logs and audit rows.
@@ -14,7 +15,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const IP_LIKE = /^[0-9A-Fa-f:.]{2,45}$/;
 
-export function traceIdOf(headers: Headers): string {
+export function traceIdOf(headers: HeaderReader): string {
   const rid = headers.get("x-request-id")?.trim();
   if (rid && REQUEST_ID.test(rid)) return rid;
   const tp = TRACEPARENT.exec(headers.get("traceparent")?.trim().toLowerCase() ?? "");
@@ -23,7 +24,7 @@ export function traceIdOf(headers: Headers): string {
   return randomUUID().replaceAll("-", "");
 }
 
-export function clientIpOf(headers: Headers): string | null {
+export function clientIpOf(headers: HeaderReader): string | null {
   const first = headers.get("x-forwarded-for")?.split(",")[0]?.trim();
   if (first && IP_LIKE.test(first)) return first;
   const real = headers.get("x-real-ip")?.trim();

@@ -1,3 +1,4 @@
+import type { ApiRequest } from "./api-request";
 import { forbidden } from "../errors/service-error";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
@@ -8,7 +9,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  * Sec-Fetch-Site; otherwise the Origin header must name this host. Bearer-token requests never get
  * here (a cross-site page cannot set the Authorization header without CORS, which we never allow).
  */
-export function assertSameOriginWrite(req: Request): void {
+export function assertSameOriginWrite(req: Pick<ApiRequest, "method" | "headers" | "url">): void {
   if (SAFE_METHODS.has(req.method)) return;
   const site = req.headers.get("sec-fetch-site");
   if (site) {

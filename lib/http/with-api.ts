@@ -4,7 +4,8 @@ import { ServiceError } from "../errors/service-error";
 import { metrics } from "../observability/metrics";
 import type { ServiceContext } from "../services/context";
 import { parseInput } from "../validation/parse";
-import { errorResponse } from "./error-response";
+import { fromFetchRequest, type ApiRequest } from "./api-request";
+import { errorResult } from "./error-response";
 import { queryObject } from "./query";
 import { readJsonBody } from "./read-json-body";
 import { clientIpOf, traceIdOf } from "./request-meta";
@@ -21,7 +22,7 @@ type ParamNames<R extends string> = R extends `${string}[${infer P}]${infer Rest
 type Parsed<S, K extends string, Fallback> = S extends { [P in K]: infer T extends z.ZodType } ? z.output<T> : Fallback;
 
 export interface ApiArgs<S extends RouteSpec> {
-  req: Request;
+  req: ApiRequest;
   /** Null only on routes with auth "none", or "optional" without credentials. */
   ctx: S extends { auth: "none" | "optional" } ? ServiceContext | null : ServiceContext;
   params: Parsed<S, "params", { [K in ParamNames<S["route"]>]: string }>;
@@ -43,12 +44,13 @@ export type ApiHandler<S extends RouteSpec> = (args: ApiArgs<S>) => Promise<unkn
 export function withApi<const S extends RouteSpec>(def: S, handler: ApiHandler<S>) {
   const paramsSchema = paramsSchemaOf(def);
   const auth = def.auth ?? "required";
-  return Object.assign(handle, { spec: def as RouteSpec });
-  async function handle(req: Request, context?: NextRouteContext): Promise<Response> {
+
+  /** The transport-neutral core: node-api-adapter.ts calls it without a Fetch Request. */
+  async function run(req: ApiRequest, rawParams: Record<string, string | string[] | undefined>): Promise<ApiResult> {
     const started = performance.now();
     const traceId = traceIdOf(req.headers);
     const meta = { ip: clientIpOf(req.headers), traceId };
-    let res: Response;
+    let out: ApiResult;
     try {
       if (req.method !== def.method && !(req.method === "HEAD" && def.method === "GET")) {
         throw new Error(`route ${def.route} is declared ${def.method} but was called with ${req.method}`);
@@ -59,51 +61,56 @@ export function withApi<const S extends RouteSpec>(def: S, handler: ApiHandler<S
         throw new ServiceError("unauthenticated", hint);
       }
       if (resolved?.usesCookies) assertSameOriginWrite(req);
-      const params = parseInput(paramsSchema, (await context?.params) ?? {});
+      const params = parseInput(paramsSchema, rawParams);
       const query = def.query ? parseInput(def.query, queryObject(req.url)) : undefined;
       // An empty body counts as {}, so all-optional bodies (PATCH) may be omitted and required
       // fields are named in the 422.
       const body = def.body ? parseInput(def.body, (await readJsonBody(req)) ?? {}) : undefined;
       const ctx = resolved ? createServiceContext(resolved.actor, meta) : null;
-      const out = await handler({ req, ctx, params, query, body, traceId } as ApiArgs<S>);
-      res = out instanceof Response ? out : jsonResponse(out, def.status ?? 200);
+      const value = await handler({ req, ctx, params, query, body, traceId } as ApiArgs<S>);
+      out = value instanceof Response ? value : { status: def.status ?? 200, headers: {}, json: JSON.stringify(value) };
     } catch (err) {
-      res = errorResponse(err, { traceId, route: def.route, method: req.method });
+      out = errorResult(err, { traceId, route: def.route, method: req.method });
     }
-    res = withStandardHeaders(res, traceId);
-    metrics.httpRequestSeconds.observe(
-      { route: def.route, method: req.method, status: String(res.status) },
-      (performance.now() - started) / 1000,
-    );
-    return res;
+    out = withStandardHeaders(out, traceId);
+    metrics.httpRequestSeconds.observe({ route: def.route, method: req.method, status: String(out.status) }, (performance.now() - started) / 1000);
+    return out;
   }
+
+  /** The Next.js route handler. */
+  async function handle(req: Request, context?: NextRouteContext): Promise<Response> {
+    return toResponse(await run(fromFetchRequest(req), (await context?.params) ?? {}));
+  }
+  return Object.assign(handle, { spec: def as RouteSpec, run });
 }
 
-/**
- * The serialised body of each JSON response withApi made, for servers that write it to a socket
- * themselves (node-api-adapter.ts) instead of reading it back out of the Response's stream.
- */
-const jsonBodies = new WeakMap<Response, string>();
+/** A handler's outcome: a JSON body already serialised, or a Response it built itself (downloads). */
+export type ApiResult = Response | JsonResult;
 
-function jsonResponse(out: unknown, status: number): Response {
-  const text = JSON.stringify(out);
-  const res = new Response(text, { status, headers: { "content-type": "application/json" } });
-  jsonBodies.set(res, text);
-  return res;
+export interface JsonResult {
+  status: number;
+  headers: Record<string, string>;
+  json: string;
 }
 
-export function jsonBodyOf(res: Response): string | undefined {
-  return jsonBodies.get(res);
+export function toResponse(out: ApiResult): Response {
+  if (out instanceof Response) return out;
+  return new Response(out.json, { status: out.status, headers: { "content-type": "application/json", ...out.headers } });
 }
 
-function withStandardHeaders(res: Response, traceId: string): Response {
+function withStandardHeaders(out: ApiResult, traceId: string): ApiResult {
+  if (!(out instanceof Response)) {
+    out.headers["x-request-id"] = traceId;
+    out.headers["cache-control"] ??= "no-store";
+    return out;
+  }
   try {
-    res.headers.set("x-request-id", traceId);
-    if (!res.headers.has("cache-control")) res.headers.set("cache-control", "no-store");
-    return res;
+    out.headers.set("x-request-id", traceId);
+    if (!out.headers.has("cache-control")) out.headers.set("cache-control", "no-store");
+    return out;
   } catch {
     // Immutable headers (e.g. a fetched Response): copy into a new one.
-    const copy = new Response(res.body, res);
+    const copy = new Response(out.body, out);
     copy.headers.set("x-request-id", traceId);
     return copy;
   }

@@ -82,8 +82,12 @@ export async function startStreamServer(opts: StreamServerOptions): Promise<Stre
         res.end(res.headersSent ? undefined : JSON.stringify({ error: { code: "internal", message: "Internal server error" } }));
       });
   });
-  // Streams are long-lived: no request timeout once headers are in.
+  // Streams are long-lived: no request timeout once headers are in. A client gets 10 s to send its
+  // headers (slowloris), and sockets beyond the stream cap plus room for API calls are refused at
+  // accept, before they can exhaust file descriptors.
   server.requestTimeout = 0;
+  server.headersTimeout = 10_000;
+  server.maxConnections = core.maxStreams + 200;
   server.keepAliveTimeout = 5_000;
 
   void hub.start();

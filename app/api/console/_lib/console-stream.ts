@@ -31,7 +31,7 @@ export function toConsoleEvent(e: HubEvent) {
   };
 }
 
-export function consoleEventStream(opts: { hub: WatchHub; actor: Actor; db: Db; signal: AbortSignal }): ReadableStream<Uint8Array> {
+export function consoleEventStream(opts: { hub: WatchHub; actor: Actor; db: Db; signal?: AbortSignal }): ReadableStream<Uint8Array> {
   let visible = visibleNamespaceKeys(opts.actor);
   const cleanups: (() => void)[] = [];
   let closed = false;
@@ -76,7 +76,8 @@ export function consoleEventStream(opts: { hub: WatchHub; actor: Actor; db: Db; 
           }, RECHECK_MS);
           cleanups.push(() => clearInterval(recheck));
         }
-        opts.signal.addEventListener("abort", close, { once: true });
+        // Without a signal (never under Next.js) the stream ends when its reader cancels it.
+        opts.signal?.addEventListener("abort", close, { once: true });
       },
       cancel() {
         closed = true;
