@@ -2,6 +2,7 @@ import net from "node:net";
 import { EventSource } from "eventsource";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "../../lib/auth/actor";
+import { flagKey } from "../../lib/etcd/keys";
 import { metrics } from "../../lib/observability/metrics";
 import { createImmediatePublisher } from "../../lib/outbox/immediate-publisher";
 import { archiveFlag } from "../../lib/services/flags/archive-flag";
@@ -54,6 +55,10 @@ describe("SDK stream over the node:http stream server", () => {
 
   it("sends SSE headers, then `retry` and the snapshot at once, then puts, deletes and heartbeats", async () => {
     await putFlag(env.etcd.root, ref("prod", "checkout", "first"), 1, true);
+    // A snapshot is the hub's state at some revision, possibly a few ms behind etcd (the put then
+    // follows as an event). This test checks the snapshot's contents, so it waits for the hub.
+    const written = Number((await env.etcd.root.get(flagKey(ref("prod", "checkout", "first"))).exec()).kvs[0]!.mod_revision);
+    await waitFor(() => server.hub.currentRevision >= written, "the hub to apply the first put");
     const { key } = await newSdkKey(env.db, "prod", ["checkout"]);
     const sse = await openSse(base + STREAM, { authorization: `Bearer ${key}` });
     expect(sse.status).toBe(200);
