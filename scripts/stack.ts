@@ -202,11 +202,19 @@ async function main(): Promise<void> {
     "Try it:",
     `  curl -s -X PUT ${appUrl}/api/v1/flags/checkout/new-checkout-flow/values/production \\`,
     `       -H "Authorization: Bearer ${token ?? "$MIZUFLOW_TOKEN"}" -H 'content-type: application/json' -d '{"value":true}'`,
-    `  ETCDCTL_API=3 etcdctl --endpoints=${etcdEndpoints[0]} get --prefix ${prefix}flags/production/checkout/`,
+    etcdReadHint(etcdEndpoints[0]!, `${prefix}flags/production/checkout/new-checkout-flow`),
     "",
     "Press Ctrl-C to stop everything.",
   ];
   console.log(lines.join("\n"));
+}
+
+/** etcdctl when installed (Debian ships it in etcd-client, not etcd-server), else etcd's JSON gateway. */
+function etcdReadHint(endpoint: string, key: string): string {
+  const hasEtcdctl = (process.env.PATH ?? "").split(path.delimiter).some((dir) => dir && existsSync(path.join(dir, "etcdctl")));
+  if (hasEtcdctl) return `  ETCDCTL_API=3 etcdctl --endpoints=${endpoint} get ${key}`;
+  const b64 = Buffer.from(key).toString("base64");
+  return `  curl -s ${endpoint}/v3/kv/range -d '{"key":"${b64}"}'   # etcd's JSON gateway; the value is base64`;
 }
 
 main().catch(async (err: unknown) => {
