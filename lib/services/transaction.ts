@@ -2,9 +2,9 @@ import type { Tx } from "../db/client";
 import type { CommittedOutboxRow, ServiceContext } from "./context";
 
 const RETRYABLE = new Set(["ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"]);
-const MAX_ATTEMPTS = 5;
+export const MAX_ATTEMPTS = 5;
 
-function isRetryable(err: unknown): boolean {
+export function isRetryable(err: unknown): boolean {
   for (let e: unknown = err, d = 0; e && d < 5; d++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && RETRYABLE.has(code)) return true;

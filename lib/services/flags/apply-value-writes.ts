@@ -1,3 +1,4 @@
+import type { ResultSetHeader } from "mysql2/promise";
 import type { Tx } from "../../db/client";
 import { columnName, connectionOf, execAll, jsonParam, tableName, type RawStatement } from "../../db/raw-sql";
 import { flagValues } from "../../db/schema";
@@ -31,9 +32,15 @@ export async function applyValueWrites(
   tx: Tx,
   outbox: OutboxCollector,
   writes: ValueWrite[],
-  opts: { allOrNothing?: boolean; multiStatement?: boolean } = {},
+  opts: {
+    allOrNothing?: boolean;
+    /** How the writes are sent (inBatchTransaction's commitWith); default: one by one on `tx`. */
+    send?: (stmts: RawStatement[]) => Promise<ResultSetHeader[]>;
+    /** Stable identity of the database, for lockFlags' namespace-id cache. */
+    db?: object;
+  } = {},
 ): Promise<ValueWriteOutcome[]> {
-  const locked = await lockFlags(tx, writes.map((w) => w.data));
+  const locked = await lockFlags(tx, writes.map((w) => w.data), opts.db);
   const at = new Date();
   const changed = new Map<number, ValueRow>();
   const audits: { actor: ServiceContext["actor"]; meta: ServiceContext["meta"]; entry: AuditEntry }[] = [];
@@ -79,12 +86,13 @@ export async function applyValueWrites(
   });
   // All or nothing: one refused write means no statement is sent (the caller rolls back).
   if (opts.allOrNothing && outcomes.some((o) => !o.ok)) return outcomes;
-  // The update and both inserts: one round trip where the connection allows it (batchDbFor).
+  // The update and both inserts: one round trip (with the COMMIT) under inBatchTransaction.
   const stmts: RawStatement[] = [];
   if (changed.size) stmts.push(valueUpdate([...changed.values()], at));
   if (audits.length) stmts.push(auditInsert(audits));
   if (items.length) stmts.push(outboxInsert(items, at, outbox.relayGraceMs));
-  const results = await execAll(connectionOf(tx), stmts, opts.multiStatement ?? false);
+  if (stmts.length === 0) return outcomes;
+  const results = await (opts.send ?? ((st) => execAll(connectionOf(tx), st, false)))(stmts);
   if (items.length) recordOutboxIds(outbox, items, at, results[results.length - 1]!.insertId);
   return outcomes;
 }

@@ -17,10 +17,10 @@ export const flagRefKey = (ref: FlagRef) => `${ref.namespace}\u0000${ref.key}`;
  * overlapping flags lock them in the same order and queue instead of deadlocking; a single-flag
  * verb holds one flag and cannot form a cycle with them. Deleted flags count as missing.
  */
-export async function lockFlags(tx: Tx, refs: FlagRef[]): Promise<Map<string, LockLookup>> {
+export async function lockFlags(tx: Tx, refs: FlagRef[], cacheOwner?: object): Promise<Map<string, LockLookup>> {
   if (refs.length === 0) return new Map();
   const nsKeys = [...new Set(refs.map((r) => r.namespace))];
-  const cache = namespaceIds(tx);
+  const cache = namespaceIds(cacheOwner ?? (tx as unknown as { dialect: object }).dialect);
   const cachedAll = nsKeys.every((k) => cache.has(k));
   const first = await lockWithIds(tx, refs, cachedAll ? cache : await loadNamespaceIds(tx, nsKeys, cache));
   if (!cachedAll || ![...first.values()].some((l) => "missing" in l)) return first;
@@ -38,10 +38,8 @@ export async function lockFlags(tx: Tx, refs: FlagRef[]): Promise<Map<string, Lo
 const nsIdCaches = new WeakMap<object, Map<string, number>>();
 const NS_CACHE_MAX = 10_000;
 
-function namespaceIds(tx: Tx): Map<string, number> {
-  // The transaction's session is per connection; key by the drizzle dialect, shared by the Db and
-  // all its transactions.
-  const owner = (tx as unknown as { dialect: object }).dialect;
+/** Per database: the Db object when the caller names it, else the drizzle dialect (shared by a Db and its transactions). */
+function namespaceIds(owner: object): Map<string, number> {
   let m = nsIdCaches.get(owner);
   if (!m) nsIdCaches.set(owner, (m = new Map()));
   return m;

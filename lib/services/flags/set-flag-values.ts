@@ -3,7 +3,9 @@ import { batchDbFor } from "../../db/client";
 import { ServiceError } from "../../errors/service-error";
 import { parseInput } from "../../validation/parse";
 import type { ServiceContext } from "../context";
-import { inTransaction } from "../transaction";
+import type { Tx } from "../../db/client";
+import { inBatchTransaction, type CommitWith } from "../batch-transaction";
+import { inTransaction, type OutboxCollector } from "../transaction";
 import { applyValueWrites } from "./apply-value-writes";
 import { SetFlagValuesSchema, type SetFlagValuesResult } from "./schemas";
 
@@ -25,8 +27,8 @@ export async function setFlagValues({ ctx, input }: { ctx: ServiceContext; input
   });
   const writes = data.changes.map((c) => ({ ctx, data: { ...c, reason: data.reason } }));
   const batchDb = batchDbFor(ctx.db);
-  return inTransaction({ ...ctx, db: batchDb ?? ctx.db }, async (tx, outbox) => {
-    const outcomes = await applyValueWrites(tx, outbox, writes, { allOrNothing: true, multiStatement: batchDb !== null });
+  const apply = async (tx: Tx, outbox: OutboxCollector, send?: CommitWith) => {
+    const outcomes = await applyValueWrites(tx, outbox, writes, { allOrNothing: true, send, db: ctx.db });
     const changes: SetFlagValuesResult["changes"] = [];
     for (const [i, o] of outcomes.entries()) {
       const c = data.changes[i]!;
@@ -35,7 +37,8 @@ export async function setFlagValues({ ctx, input }: { ctx: ServiceContext; input
       changes.push({ namespace: c.namespace, key: c.key, environment: c.environment, value: v.value, version: v.version, updatedAt: v.updatedAt });
     }
     return { changes };
-  });
+  };
+  return batchDb ? inBatchTransaction(ctx, batchDb, apply) : inTransaction(ctx, (tx, outbox) => apply(tx, outbox));
 }
 
 /** The same error, saying which change it is about (message, field paths and details.index). */

@@ -1,6 +1,7 @@
 import { batchDbFor, type Db } from "../../db/client";
 import { metrics } from "../../observability/metrics";
 import type { ServiceContext } from "../context";
+import { inBatchTransaction } from "../batch-transaction";
 import { inTransaction } from "../transaction";
 import { applyValueWrites, type ValueWrite } from "./apply-value-writes";
 import type { FlagView } from "./schemas";
@@ -72,9 +73,9 @@ async function runBatch(batch: Pending[]): Promise<void> {
     // db and onCommitted are the lane's, the same for every write in it.
     const ctx = batch[0]!.ctx;
     const batchDb = batchDbFor(ctx.db);
-    const outcomes = await inTransaction({ ...ctx, db: batchDb ?? ctx.db }, (tx, outbox) =>
-      applyValueWrites(tx, outbox, batch, { multiStatement: batchDb !== null }),
-    );
+    const outcomes = batchDb
+      ? await inBatchTransaction(ctx, batchDb, (tx, outbox, send) => applyValueWrites(tx, outbox, batch, { send, db: ctx.db }))
+      : await inTransaction(ctx, (tx, outbox) => applyValueWrites(tx, outbox, batch, { db: ctx.db }));
     metrics.valueWriteBatchSize.observe(batch.length);
     metrics.valueWriteBatchSeconds.observe((performance.now() - started) / 1000);
     outcomes.forEach((o, i) => (o.ok ? batch[i]!.resolve(o.view) : batch[i]!.reject(o.error)));
