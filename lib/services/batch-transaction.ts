@@ -2,7 +2,6 @@ import { drizzle } from "drizzle-orm/mysql2";
 import type { PoolConnection, ResultSetHeader } from "mysql2/promise";
 import type { Db, Tx } from "../db/client";
 import { execAll, type RawStatement } from "../db/raw-sql";
-import * as schema from "../db/schema";
 import type { ServiceContext } from "./context";
 import { IMMEDIATE_PUBLISH_GRACE_MS, isRetryable, MAX_ATTEMPTS, OutboxCollector } from "./transaction";
 
@@ -32,7 +31,9 @@ export async function inBatchTransaction<T>(
       // outside a transaction, so no write may follow them).
       const begin = conn.query("START TRANSACTION");
       begin.catch(() => {});
-      const tx = drizzle(conn, { schema, mode: "default" }) as unknown as Tx;
+      // Without the schema: drizzle would rebuild its relational config on every construction,
+      // and the batch only needs the query builder.
+      const tx = drizzle(conn) as unknown as Tx;
       const commitWith: CommitWith = async (stmts) => {
         if (committed) throw new Error("commitWith called twice");
         await begin;
