@@ -3,7 +3,7 @@ import type { PoolConnection, ResultSetHeader } from "mysql2/promise";
 import type { Db, Tx } from "../db/client";
 import { execAll, type RawStatement } from "../db/raw-sql";
 import type { ServiceContext } from "./context";
-import { IMMEDIATE_PUBLISH_GRACE_MS, isRetryable, MAX_ATTEMPTS, OutboxCollector } from "./transaction";
+import { handOver, IMMEDIATE_PUBLISH_GRACE_MS, isRetryable, MAX_ATTEMPTS, OutboxCollector } from "./transaction";
 
 /** Sends the transaction's writes and its COMMIT as one query; returns the writes' results. */
 export type CommitWith = (stmts: RawStatement[]) => Promise<ResultSetHeader[]>;
@@ -47,13 +47,7 @@ export async function inBatchTransaction<T>(
         await conn.query("COMMIT");
         committed = true;
       }
-      if (outbox.rows.length && ctx.onCommitted) {
-        try {
-          ctx.onCommitted(outbox.rows);
-        } catch {
-          // The hook is an optimisation; the committed outbox rows are the guarantee.
-        }
-      }
+      handOver(ctx, outbox);
       return result;
     } catch (err) {
       if (!committed) await conn.query("ROLLBACK").catch(() => {});

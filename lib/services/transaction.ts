@@ -39,17 +39,21 @@ export async function inTransaction<T>(
     const outbox = new OutboxCollector(ctx.onCommitted ? IMMEDIATE_PUBLISH_GRACE_MS : 0);
     try {
       const result = await ctx.db.transaction((tx) => fn(tx, outbox));
-      if (outbox.rows.length && ctx.onCommitted) {
-        try {
-          ctx.onCommitted(outbox.rows);
-        } catch {
-          // The hook is an optimisation; the committed outbox rows are the guarantee.
-        }
-      }
+      handOver(ctx, outbox);
       return result;
     } catch (err) {
       if (attempt >= MAX_ATTEMPTS || !isRetryable(err)) throw err;
       await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
     }
+  }
+}
+
+/** Gives a committed transaction's outbox rows to ctx.onCommitted (the post-commit publish). */
+export function handOver(ctx: ServiceContext, outbox: OutboxCollector): void {
+  if (!outbox.rows.length || !ctx.onCommitted) return;
+  try {
+    ctx.onCommitted(outbox.rows);
+  } catch {
+    // The hook is an optimisation; the committed outbox rows are the guarantee.
   }
 }
