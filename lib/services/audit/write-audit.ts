@@ -1,6 +1,6 @@
 import type { Actor, RequestMeta } from "../../auth/actor";
 import type { Tx } from "../../db/client";
-import { connectionOf, execRaw, jsonParam, multiInsert, type RawStatement } from "../../db/raw-sql";
+import { jsonParam, multiInsert, type RawStatement } from "../../db/raw-sql";
 import { auditEvents } from "../../db/schema";
 
 export interface AuditEntry {
@@ -42,16 +42,12 @@ function auditRow(actor: Actor, meta: RequestMeta | undefined, entry: AuditEntry
   };
 }
 
-/** Several audit rows (each with its own actor and request) in one INSERT, in the caller's transaction. */
-export async function writeAuditMany(tx: Tx, rows: AuditRowInput[]): Promise<void> {
-  if (rows.length === 0) return;
-  const st = auditInsert(rows);
-  await execRaw(connectionOf(tx), st.sql, st.params);
-}
-
 export type AuditRowInput = { actor: Actor; meta: RequestMeta | undefined; entry: AuditEntry };
 
-/** The INSERT of writeAuditMany (plain SQL, see db/raw-sql.ts), for sending with other statements. */
+/**
+ * Several audit rows (each with its own actor and request) as one INSERT, plain SQL (see
+ * db/raw-sql.ts), for the group commit to send with its other statements.
+ */
 export function auditInsert(rows: AuditRowInput[]): RawStatement {
   const values = rows.map(({ actor, meta, entry }) => {
     const r = auditRow(actor, meta, entry);
