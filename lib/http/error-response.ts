@@ -5,12 +5,6 @@ import { logEvent } from "./log";
  * Turns anything thrown into a client-safe JSON response (errors/http.ts decides status and text).
  * Server-side failures are logged in full with the trace id, which the client gets as x-request-id.
  */
-export function errorResponse(err: unknown, info: { traceId: string; route: string; method: string }): Response {
-  const out = errorResult(err, info);
-  return new Response(out.json, { status: out.status, headers: { "content-type": "application/json", ...out.headers } });
-}
-
-/** errorResponse as a serialised JSON result, for servers that write it themselves. */
 export function errorResult(err: unknown, info: { traceId: string; route: string; method: string }): { status: number; headers: Record<string, string>; json: string } {
   const { status, body } = toErrorResponse(err);
   if (status >= 500) logEvent("error", "request failed", { ...info, status }, err);
