@@ -12,7 +12,7 @@ import { setFlagValue } from "../../lib/services/flags/set-flag-value";
 import { revokeSdkKey } from "../../lib/services/sdk-keys/revoke-sdk-key";
 import { createTestEnv, waitFor, type TestEnv } from "../../tests/support/test-env";
 import { startStreamServer, type StreamServer } from "./server";
-import { deleteFlag, etcdRevision, newSdkKey, putFlag, seedScopes, type FlagRef } from "./test-support/fixtures";
+import { deleteFlag, flagRevision, newSdkKey, putFlag, seedScopes, type FlagRef } from "./test-support/fixtures";
 import { openSse } from "./test-support/sse-client";
 
 const STREAM = "/api/sdk/v1/stream";
@@ -248,7 +248,7 @@ describe("SDK stream over the node:http stream server", () => {
     expect((await fetch(base + FLAGS, { headers: { ...auth, "if-none-match": etag } })).status).toBe(304);
     // A change outside the scope keeps the ETag; one inside changes it.
     await putFlag(env.etcd.root, ref("prod", "search", "etag-other"), 1);
-    const rev = await etcdRevision(env.etcd.root);
+    const rev = await flagRevision(env.etcd.root, ref("prod", "search", "etag-other"));
     await waitFor(() => server.hub.currentRevision >= rev, "hub applied the out-of-scope change");
     expect((await fetch(base + FLAGS, { headers: { ...auth, "if-none-match": etag } })).status).toBe(304);
     await putFlag(env.etcd.root, ref("prod", "checkout", "etag"), 2);

@@ -2,6 +2,7 @@ import type { Namespace } from "etcd3";
 import { SYSTEM_ACTOR } from "../../../lib/auth/actor";
 import type { Db } from "../../../lib/db/client";
 import { publishFenced } from "../../../lib/etcd/fence";
+import { flagKey } from "../../../lib/etcd/keys";
 import type { FlagDocument } from "../../../lib/flags/document";
 import { createEnvironment } from "../../../lib/services/environments/environment-verbs";
 import { createNamespace } from "../../../lib/services/namespaces/namespace-verbs";
@@ -41,7 +42,18 @@ export async function deleteFlag(root: Namespace, ref: FlagRef, version: number)
   if (outcome !== "applied") throw new Error(`delete ${ref.key} v${version} was ${outcome}`);
 }
 
-/** etcd's current revision as seen through `root`. */
+/** The revision at which a flag's document was last written (its mod_revision). */
+export async function flagRevision(root: Namespace, ref: FlagRef): Promise<number> {
+  const res = await root.get(flagKey(ref)).exec();
+  const kv = res.kvs[0];
+  if (!kv) throw new Error(`flag ${ref.key} is not in etcd`);
+  return Number(kv.mod_revision);
+}
+
+/**
+ * etcd's cluster-wide revision. Other test files write to the same etcd under their own prefixes,
+ * so a hub watching this prefix may never reach it: wait on flagRevision() instead.
+ */
 export async function etcdRevision(root: Namespace): Promise<number> {
   return Number((await root.get("flags/").exec()).header.revision);
 }
