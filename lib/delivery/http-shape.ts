@@ -7,6 +7,7 @@ import { toErrorResponse } from "../errors/http";
  */
 export const SDK_STREAM_PATH = "/api/sdk/v1/stream";
 export const SDK_FLAGS_PATH = "/api/sdk/v1/flags";
+export const SDK_REPORT_PATH = "/api/sdk/v1/report";
 
 /** Auth is by SDK key, never by cookie, so any origin may read (browser SDKs). */
 const CORS = {
@@ -29,6 +30,12 @@ export const PREFLIGHT_HEADERS: Record<string, string> = {
   "access-control-max-age": "86400",
 };
 
+/** The report endpoint takes a POST (browsers send it as a CORS-simple text/plain request). */
+export const REPORT_PREFLIGHT_HEADERS: Record<string, string> = {
+  ...PREFLIGHT_HEADERS,
+  "access-control-allow-methods": "POST, OPTIONS",
+};
+
 export function jsonHeaders(extra: Record<string, string> = {}): Record<string, string> {
   return { "content-type": "application/json; charset=utf-8", "cache-control": "no-cache", ...CORS, ...extra };
 }
@@ -40,8 +47,17 @@ export interface HttpReply {
 }
 
 export function errorReply(code: ErrorCode, message: string, extraHeaders: Record<string, string> = {}): HttpReply {
-  const { status, body } = toErrorResponse(new ServiceError(code, message));
+  return serviceErrorReply(new ServiceError(code, message), extraHeaders);
+}
+
+/** A ServiceError (with its field issues, if any) as a reply. */
+export function serviceErrorReply(err: ServiceError, extraHeaders: Record<string, string> = {}): HttpReply {
+  const { status, body } = toErrorResponse(err);
   return { status, headers: jsonHeaders(extraHeaders), body: JSON.stringify(body) };
+}
+
+export function noContent(): HttpReply {
+  return { status: 204, headers: { ...CORS, "cache-control": "no-store" }, body: "" };
 }
 
 export function tooManyAttempts(retryAfterMs: number, what: string): HttpReply {
@@ -50,8 +66,8 @@ export function tooManyAttempts(retryAfterMs: number, what: string): HttpReply {
   });
 }
 
-export function methodNotAllowed(): HttpReply {
-  return errorReply("bad_request", "Only GET and OPTIONS are supported here", { allow: "GET, OPTIONS" });
+export function methodNotAllowed(method: "GET" | "POST" = "GET"): HttpReply {
+  return errorReply("bad_request", `Only ${method} and OPTIONS are supported here`, { allow: `${method}, OPTIONS` });
 }
 
 /** True when an If-None-Match header lists `etag` (weak or strong) or is `*`. */

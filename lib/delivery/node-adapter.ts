@@ -52,7 +52,7 @@ class NodeSink implements StreamSink {
   }
 }
 
-function toSdkRequest(req: IncomingMessage, url: URL, trustProxy: boolean): SdkRequest {
+export function toSdkRequest(req: IncomingMessage, url: URL, trustProxy: boolean): SdkRequest {
   const xff = req.headers["x-forwarded-for"];
   return {
     header: (name) => {

@@ -6,7 +6,9 @@ import { WatchHub } from "./watch-hub";
 
 /**
  * The per-process hub and stream core behind the Next.js SDK route handlers, created on first use
- * and kept on globalThis so dev reloads and multiple route modules share one etcd watch.
+ * and kept on globalThis so dev reloads and multiple route modules share one etcd watch. The core
+ * also holds this process's SDK presence table and publishes it to etcd (client-report.ts); there
+ * is no shutdown hook here, so on exit the summary goes when its 10 s lease expires.
  */
 const slot = globalThis as unknown as { mizuflowDelivery?: { hub: WatchHub; core: StreamCore } };
 

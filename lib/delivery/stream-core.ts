@@ -2,6 +2,7 @@ import type { Db } from "../db/client";
 import { metrics } from "../observability/metrics";
 import { verifySdkKey, type SdkKeyVerification, type SdkPrincipal } from "../services/sdk-keys/verify-sdk-key";
 import { defaultMaxStreams } from "./stream-capacity";
+import { ClientReports, type ClientReportsOptions } from "./client-report";
 import { errorReply, etagMatches, jsonHeaders, tooManyAttempts, type HttpReply } from "./http-shape";
 import type { HubEvent, ScopeSnapshot } from "./hub-types";
 import { TokenBuckets, type BucketSpec } from "./rate-limit";
@@ -36,6 +37,8 @@ export interface StreamCoreOptions {
   /** Open streams this core holds at most; more are refused with 503 (default: defaultMaxStreams()). */
   maxStreams?: number;
   verify?: (key: string) => Promise<SdkKeyVerification>;
+  /** The revision report endpoint and presence publishing (client-report.ts). */
+  reports?: Pick<ClientReportsOptions, "rateLimit" | "table" | "publisher">;
   log?: HubLog;
 }
 
@@ -66,6 +69,8 @@ export class StreamCore implements ConnectionOwner {
   private readonly retry: Buffer;
   private readonly readyTimeoutMs: number;
   readonly maxStreams: number;
+  /** POST /api/sdk/v1/report and this process's presence table and publisher. */
+  readonly reports: ClientReports;
   private readonly verify: (key: string) => Promise<SdkKeyVerification>;
   private readonly log: HubLog;
   private readonly perKey: TokenBuckets | null;
@@ -78,6 +83,7 @@ export class StreamCore implements ConnectionOwner {
   private readonly offBatch: () => void;
   private checking = false;
   private closed = false;
+  private stopping: Promise<void> = Promise.resolve();
 
   constructor(opts: StreamCoreOptions) {
     this.db = opts.db;
@@ -92,6 +98,14 @@ export class StreamCore implements ConnectionOwner {
     const rl = opts.rateLimit === false ? { perKey: false as const, perAddress: false as const } : { ...DEFAULT_RATE_LIMIT, ...opts.rateLimit };
     this.perKey = rl.perKey ? new TokenBuckets(rl.perKey) : null;
     this.perAddress = rl.perAddress ? new TokenBuckets(rl.perAddress) : null;
+    this.reports = new ClientReports({
+      rateLimit: opts.rateLimit === false ? false : undefined,
+      ...opts.reports,
+      root: this.hub.root,
+      verify: this.verify,
+      transport: this.transport,
+      log: this.log,
+    });
     // The protocol promises a heartbeat at least every 15 s; 14 s leaves room for timer drift.
     const heartbeat = setInterval(() => this.heartbeatAll(), opts.heartbeatMs ?? 14_000);
     const revocation = setInterval(() => void this.checkRevocations(), opts.revocationCheckMs ?? 400);
@@ -263,13 +277,19 @@ export class StreamCore implements ConnectionOwner {
     for (const conn of [...this.conns]) conn.close("shutdown");
   }
 
-  /** Closes every stream and stops the timers (the hub is left running; it may be shared). */
-  close(): void {
-    if (this.closed) return;
+  /**
+   * Closes every stream and stops the timers (the hub is left running; it may be shared). The
+   * promise resolves once this process's presence summary is withdrawn from etcd; a caller that
+   * does not wait loses nothing (the summary's lease expires within seconds).
+   */
+  close(): Promise<void> {
+    if (this.closed) return this.stopping;
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
     this.offBatch();
     this.disconnectAll();
     this.flushCounts();
+    this.stopping = this.reports.stop();
+    return this.stopping;
   }
 }

@@ -34,7 +34,7 @@ import { applyWatchEvents } from "./watch-translate";
  *   meet exactly: no event is lost or sent twice in between.
  */
 export class WatchHub {
-  private readonly root: Namespace;
+  readonly root: Namespace;
   private readonly log: HubLog;
   private readonly ring: EventRing;
   private readonly registry: SubscriberRegistry;
@@ -127,6 +127,14 @@ export class WatchHub {
 
   unsubscribe(sub: HubSubscriber): void {
     this.registry.remove(sub);
+  }
+
+  /**
+   * The highest revision that changed anything (a flag or a tombstone) in the scope: a client of
+   * that scope at this revision or later has everything this hub has for it.
+   */
+  lastChangeIn(scope: Scope): number {
+    return this.state.lastChangeIn(scope);
   }
 
   /** The scope's state at the current revision (shared, encoded at most once per revision). */

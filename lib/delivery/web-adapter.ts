@@ -27,7 +27,7 @@ class WebSink implements StreamSink {
   }
 }
 
-function toSdkRequest(request: Request): SdkRequest {
+export function toSdkRequest(request: Request): SdkRequest {
   const url = new URL(request.url);
   return {
     header: (name) => request.headers.get(name),

@@ -61,6 +61,8 @@ export const metrics = {
   propagationSeconds: histogram("mizuflow_propagation_seconds", "Commit to push latency of flag changes", LATENCY_BUCKETS, ["transport"]),
   slowConsumerDisconnects: counter("mizuflow_sdk_slow_consumer_disconnects_total", "Streams cut for falling behind", ["transport"]),
   hubLagRevisions: gauge("mizuflow_hub_lag_revisions", "Revisions the watch hub is behind etcd"),
+  sdkReports: counter("mizuflow_sdk_reports_total", "SDK revision reports received, by outcome", ["transport", "outcome"]),
+  sdkReportedClients: gauge("mizuflow_sdk_reported_clients", "SDK clients in this process's presence table (reported within 90 s)", ["transport"]),
   // HTTP
   httpRequestSeconds: histogram("mizuflow_http_request_seconds", "HTTP request duration", [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], ["route", "method", "status"]),
 };

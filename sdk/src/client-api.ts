@@ -28,6 +28,13 @@ export interface ClientOptions {
   /** Debounce of local snapshot writes. Default 500. */
   persistDebounceMs?: number;
   logger?: Logger;
+  /**
+   * Report the applied revision to the server (`POST /api/sdk/v1/report`) so its console can show
+   * how many clients have a change. Default true; best effort, never affects evaluation.
+   */
+  reportRevision?: boolean;
+  /** At most one revision report per this many ms after changes (trailing). Default 5000, minimum 1000. */
+  reportIntervalMs?: number;
   /** For tests: the randomness of the backoff jitter. */
   random?: () => number;
 }

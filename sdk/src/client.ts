@@ -2,6 +2,7 @@ import { Emitter } from "./emitter";
 import { resolveFlag } from "./evaluate";
 import { FlagStore, type ApplyResult } from "./flag-store";
 import { parseDelete, parsePut, parseSnapshot, withRevision } from "./protocol";
+import { RevisionReporter } from "./revision-reporter";
 import type { ClientOptions, MizuFlowClient, ReadyOptions } from "./client-api";
 import { SnapshotPersister } from "./snapshot-persister";
 import { StreamConnection, type DropInfo, type EventSourceConstructor, type StreamEventType } from "./stream-connection";
@@ -14,6 +15,14 @@ const consoleLogger: Logger = { warn: (...a) => console.warn(...a), error: (...a
 export function streamUrl(base: string): string {
   if (/\/api\/sdk\/v1\/stream\/?$/.test(new URL(base).pathname)) return base;
   return new URL("api/sdk/v1/stream", base.endsWith("/") ? base : `${base}/`).toString();
+}
+
+/** The revision report endpoint next to the stream: `{base}/api/sdk/v1/report`. */
+export function reportUrl(base: string): string {
+  const url = new URL(streamUrl(base));
+  url.pathname = url.pathname.replace(/\/stream\/?$/, "/report");
+  url.search = "";
+  return url.toString();
 }
 
 /** Browser/universal entry. In Node use `createClient` from `./node` (eventsource v4 + file snapshot). */
@@ -33,6 +42,7 @@ class Client implements MizuFlowClient {
   private readonly logger: Logger;
   private readonly connection: StreamConnection;
   private readonly persister: SnapshotPersister | null;
+  private readonly reporter: RevisionReporter | null;
   private current: ClientState = "connecting";
   /** A live snapshot was applied in this process: later connections resume after `revision`. */
   private liveEver = false;
@@ -54,6 +64,17 @@ class Client implements MizuFlowClient {
     this.persister = options.snapshotStore
       ? new SnapshotPersister(options.snapshotStore, options.url, options.sdkKey, options.persistDebounceMs ?? 500, this.logger)
       : null;
+    this.reporter =
+      options.reportRevision === false
+        ? null
+        : new RevisionReporter({
+            url: reportUrl(options.url),
+            sdkKey: options.sdkKey,
+            authMode: options.authMode ?? "query",
+            intervalMs: options.reportIntervalMs ?? 5_000,
+            current: () => ({ revision: this.store.revision, state: this.current }),
+            logger: this.logger,
+          });
     this.connection = new StreamConnection({
       url: streamUrl(options.url),
       sdkKey: options.sdkKey,
@@ -138,6 +159,7 @@ class Client implements MizuFlowClient {
     if (this.current === "closed") return;
     this.connection.close();
     this.setState("closed", "closed by the application");
+    this.reporter?.close();
     for (const w of [...this.waiters]) w.reject(new Error("mizuflow: client closed"));
     this.emitter.clear();
     await this.persister?.flush();
@@ -213,6 +235,7 @@ class Client implements MizuFlowClient {
     if (result.regressions.length) {
       this.logger.warn(`mizuflow: ignored older versions of ${result.regressions.join(", ")} at revision ${revision}`);
     }
+    if (source !== "local") this.reporter?.changed();
     if (source !== "local") this.persister?.schedule(() => ({ revision: this.store.revision, environment: this.store.environment, flags: this.store.all() }));
     if (!result.changes.length) return;
     for (const change of result.changes) this.emitter.emit("change", change);
@@ -228,6 +251,8 @@ class Client implements MizuFlowClient {
     const previous = this.current;
     this.current = next;
     this.logger.debug?.(`mizuflow: ${previous} -> ${next} (${reason})`);
+    if (next === "ready") this.reporter?.ready();
+    else if (next !== "closed") this.reporter?.changed();
     this.emitter.emit("state", { state: next, previous, reason });
   }
 }

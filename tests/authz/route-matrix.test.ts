@@ -390,7 +390,22 @@ const OPS: Op[] = [
     check: (a, r) => auditLeak(a, JSON.parse(r.text)),
   },
   { name: "console flag versions", spec: consoleRoutes.versions, allowed: ALPHA_AUDITORS, foreign: ["otherNs"], call: () => ({ params: { namespace: "alpha", key: "toggle" } }) },
-  { name: "console realtime stats", spec: consoleRoutes.realtimeStats, allowed: AUTHED, call: () => ({}) },
+  {
+    name: "console alpha flag clients",
+    spec: consoleRoutes.flagClients,
+    allowed: ALPHA_READERS,
+    foreign: ["otherNs"],
+    call: () => ({ params: { namespace: "alpha", key: "toggle" } }),
+    check: (_a, r) => (r.json.environments && typeof r.json.environments === "object" ? [] : [`no environments: ${r.text.slice(0, 80)}`]),
+  },
+  { name: "console beta flag clients", spec: consoleRoutes.flagClients, allowed: BETA_READERS, foreign: ALPHA_READERS, call: () => ({ params: { namespace: "beta", key: "secret" } }) },
+  {
+    name: "console realtime stats",
+    spec: consoleRoutes.realtimeStats,
+    allowed: AUTHED,
+    call: () => ({}),
+    check: (_a, r) => (r.json.presence?.available === true ? [] : [`no SDK client figures: ${JSON.stringify(r.json.presence)}`]),
+  },
   {
     name: "console realtime stream",
     spec: consoleRoutes.realtimeStream,

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Namespace } from "etcd3";
 import type { Db } from "../../lib/db/client";
 import { createNodeSdkHandler } from "../../lib/delivery/node-adapter";
+import { createNodeReportHandler } from "../../lib/delivery/report-transport";
 import type { ApiRouteHandler } from "../../lib/http/handlers";
 import { createNodeApiHandler } from "../../lib/http/node-api-adapter";
 import { StreamCore, type RateLimitOptions } from "../../lib/delivery/stream-core";
@@ -65,12 +66,13 @@ export async function startStreamServer(opts: StreamServerOptions): Promise<Stre
     log,
   });
   const sdk = createNodeSdkHandler(core, { trustProxy: opts.trustProxy });
+  const report = createNodeReportHandler(core, { trustProxy: opts.trustProxy });
   const api = opts.adminApi ? createNodeApiHandler(opts.adminApi) : null;
 
   const server = createServer((req, res) => {
     sdk(req, res)
       .then(async (handled) => {
-        if (handled || (api && (await api(req, res)))) return;
+        if (handled || (await report(req, res)) || (api && (await api(req, res)))) return;
         const path = new URL(req.url ?? "/", "http://localhost").pathname;
         if (req.method === "GET" && path === "/healthz") return health(res, hub, core);
         res.writeHead(404, { "content-type": "application/json" });
@@ -109,9 +111,11 @@ export async function startStreamServer(opts: StreamServerOptions): Promise<Stre
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        core.close();
+        // Also withdraws this process's SDK presence summary from etcd (at most a few seconds when
+        // etcd is unreachable; its lease would expire anyway).
+        const coreClosed = core.close();
         server.closeAllConnections();
-        await stopped;
+        await Promise.all([stopped, coreClosed]);
         if (ownHub) await hub.stop();
       })();
       return closing;
