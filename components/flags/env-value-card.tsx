@@ -3,10 +3,12 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { setFlagValueAction } from "@/lib/actions/flag-actions";
+import type { FlagAdoption } from "@/lib/delivery/flag-adoption";
 import type { FlagView } from "@/lib/services/flags/schemas";
 import { JsonDiff } from "../json-diff";
 import { useServerAction } from "../use-server-action";
 import { ValueEditor, type Draft } from "../value-editor";
+import { AdoptionLine } from "./client-adoption";
 
 type Current = FlagView["values"][string];
 
@@ -17,7 +19,7 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
  * One environment's value: shown, edited with the type's editor, reviewed as a diff, then saved with
  * the version it was based on, so a concurrent change by someone else is reported (409), not lost.
  */
-export function EnvValueCard({ flag, environment, current, canWrite }: { flag: FlagView; environment: { key: string; name: string }; current: Current; canWrite: boolean }) {
+export function EnvValueCard({ flag, environment, current, canWrite, adoption }: { flag: FlagView; environment: { key: string; name: string }; current: Current; canWrite: boolean; adoption?: FlagAdoption | null }) {
   const router = useRouter();
   const [draft, setDraft] = useState<Draft>({ ok: true, value: current.value });
   const [reviewing, setReviewing] = useState(false);
@@ -37,6 +39,7 @@ export function EnvValueCard({ flag, environment, current, canWrite }: { flag: F
         <pre data-testid="current-value">{JSON.stringify(current.value, null, 2)}</pre>
       </div>
       <p className="small muted">Updated <time dateTime={current.updatedAt}>{current.updatedAt.replace("T", " ").slice(0, 19)} UTC</time></p>
+      <AdoptionLine adoption={adoption} />
       {canWrite ? (
         <>
           <ValueEditor type={flag.type} initial={current.value} label={`New value in ${environment.key}`} onChange={(d) => { setDraft(d); setReviewing(false); reset(); }} disabled={pending} />

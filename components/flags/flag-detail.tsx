@@ -4,6 +4,7 @@ import { usePathname, useRouter } from "next/navigation";
 import { useState } from "react";
 import type { FlagView } from "@/lib/services/flags/schemas";
 import { Tabs } from "../tabs";
+import { useFlagAdoption } from "./client-adoption";
 import { EnvValueCard } from "./env-value-card";
 import { FlagHistory } from "./flag-history";
 import { FlagSettings } from "./flag-settings";
@@ -21,6 +22,7 @@ export function FlagDetail({ flag, environments, perms, initialTab }: { flag: Fl
   const router = useRouter();
   const pathname = usePathname();
   const [tab, setTab] = useState(initialTab);
+  const adoption = useFlagAdoption(flag.namespace, flag.key, tab === "values");
   const tabs = [
     { id: "values", label: "Values" },
     { id: "settings", label: "Settings" },
@@ -65,6 +67,7 @@ export function FlagDetail({ flag, environments, perms, initialTab }: { flag: Fl
                   flag={flag}
                   environment={e}
                   current={v}
+                  adoption={adoption.data?.environments[e.key]}
                   canWrite={Boolean(perms.writeEnv[e.key]) && !flag.archived}
                 />
               ) : null;

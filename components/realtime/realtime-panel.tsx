@@ -1,17 +1,19 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import type { PresenceStats } from "@/app/api/console/_lib/realtime-presence";
 import type { RealtimeStats } from "@/app/api/console/_lib/realtime-stats";
 import type { OutboxStatsView } from "@/lib/services/outbox/schemas";
 import { fetchJson } from "../fetch-json";
 import { formatSeconds, LatencyChart } from "./latency-chart";
+import { SdkClientsTable } from "./sdk-clients-table";
 import { useLiveEvents } from "./use-live-events";
 
 /** Live events from the console stream, plus delivery statistics polled every two seconds. */
 export function RealtimePanel() {
   const stats = useQuery({
     queryKey: ["realtime-stats"],
-    queryFn: () => fetchJson<RealtimeStats & { outbox: OutboxStatsView }>("/api/console/realtime/stats"),
+    queryFn: () => fetchJson<RealtimeStats & { outbox: OutboxStatsView; presence: PresenceStats }>("/api/console/realtime/stats"),
     refetchInterval: 2_000,
   });
   const live = useLiveEvents();
@@ -35,6 +37,10 @@ export function RealtimePanel() {
         </section>
       </div>
       {stats.isError && <p className="alert error" role="alert">{(stats.error as Error).message}</p>}
+      <section className="panel" aria-labelledby="rt-clients-title">
+        <h2 id="rt-clients-title">SDK clients</h2>
+        <SdkClientsTable presence={s?.presence} />
+      </section>
       <section className="panel" aria-labelledby="rt-chart">
         <h2 id="rt-chart">Propagation latency</h2>
         <LatencyChart points={s?.history ?? []} />

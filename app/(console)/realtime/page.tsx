@@ -9,7 +9,7 @@ export default async function RealtimePage() {
   return (
     <>
       <h1>Realtime</h1>
-      <p className="muted">Flag changes as SDKs receive them (only namespaces you can read), open SDK streams, and how long a change takes from commit to push.</p>
+      <p className="muted">Flag changes as SDKs receive them (only namespaces you can read), open SDK streams, how many SDK clients have applied the latest changes, and how long a change takes from commit to push.</p>
       <RealtimePanel />
     </>
   );

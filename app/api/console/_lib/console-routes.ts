@@ -33,6 +33,12 @@ export const consoleRoutes = {
     tag,
     summary: "Audited versions of a flag's values (what rollback can restore)",
   }),
-  realtimeStats: defineRoute({ route: "/api/console/realtime/stats", method: "GET", tag, summary: "Open streams and recent propagation latency" }),
+  flagClients: defineRoute({
+    route: "/api/console/flags/[namespace]/[key]/clients",
+    method: "GET",
+    tag,
+    summary: "Per environment, how many reporting SDK clients have the flag's current value",
+  }),
+  realtimeStats: defineRoute({ route: "/api/console/realtime/stats", method: "GET", tag, summary: "Open streams, recent propagation latency and reporting SDK clients" }),
   realtimeStream: defineRoute({ route: "/api/console/realtime/stream", method: "GET", tag, summary: "Live flag events (SSE)", responseContentType: "text/event-stream" }),
 };
