@@ -1,6 +1,7 @@
 import type { Namespace } from "etcd3";
 import { z } from "zod";
 import { ServiceError } from "../errors/service-error";
+import { parseJsonBytes } from "../http/read-json-body";
 import { metrics } from "../observability/metrics";
 import type { SdkKeyVerification } from "../services/sdk-keys/verify-sdk-key";
 import { parseInput } from "../validation/parse";
@@ -151,15 +152,5 @@ async function readJson(readBody: BodyReader): Promise<unknown> {
   if (bytes.length > MAX_REPORT_BYTES) {
     throw new ServiceError("payload_too_large", `A report is at most ${MAX_REPORT_BYTES} bytes`, { details: { maxBytes: MAX_REPORT_BYTES } });
   }
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new ServiceError("bad_request", "The report is not valid UTF-8");
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new ServiceError("bad_request", `The report is not JSON: ${(err as Error).message}`);
-  }
+  return parseJsonBytes(bytes, "The report");
 }

@@ -23,16 +23,23 @@ export async function readJsonBody(req: Pick<ApiRequest, "headers" | "bodyBytes"
   if (!JSON_TYPE.test(req.headers.get("content-type") ?? "")) {
     throw new ServiceError("bad_request", "Content-Type must be application/json");
   }
+  return parseJsonBytes(bytes, "Request body");
+}
+
+/**
+ * UTF-8 JSON from raw bytes, as a 400 naming `what` when it is not. The parser's message only
+ * describes the caller's own input (position, token), so passing it on is safe.
+ */
+export function parseJsonBytes(bytes: Uint8Array, what: string): unknown {
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    throw new ServiceError("bad_request", "Request body is not valid UTF-8");
+    throw new ServiceError("bad_request", `${what} is not valid UTF-8`);
   }
   try {
     return JSON.parse(text);
   } catch (err) {
-    // The parser's message only describes the caller's own input (position, token), so it is safe.
-    throw new ServiceError("bad_request", `Malformed JSON in request body: ${(err as Error).message}`);
+    throw new ServiceError("bad_request", `Malformed JSON in ${what.toLowerCase()}: ${(err as Error).message}`);
   }
 }
