@@ -21,11 +21,11 @@ const flags = OpenFeature.getClient();
 
 flags.addHandler(ProviderEvents.ConfigurationChanged, async (details) => {
   console.log("changed:", details?.flagsChanged);
-  console.log("new-flow now", await flags.getBooleanValue("new-flow", false));
+  console.log("new-checkout-flow now", await flags.getBooleanValue("new-checkout-flow", false));
 });
 flags.addHandler(ProviderEvents.Stale, (d) => console.warn("stale:", d?.message));
 
-const details = await flags.getBooleanDetails("checkout/new-flow", false);
+const details = await flags.getBooleanDetails("checkout/new-checkout-flow", false);
 console.log(details.value, details.reason, details.variant, details.flagMetadata);
 
 process.on("SIGINT", () => void OpenFeature.close().then(() => process.exit(0)));

@@ -13,7 +13,7 @@ export async function startFlags(sdkKey: string, render: (newFlow: boolean) => v
     defaultNamespace: "checkout",
   });
   const flags = OpenFeature.getClient();
-  flags.addHandler(ProviderEvents.ConfigurationChanged, () => render(flags.getBooleanValue("new-flow", false)));
+  flags.addHandler(ProviderEvents.ConfigurationChanged, () => render(flags.getBooleanValue("new-checkout-flow", false)));
   await OpenFeature.setProviderAndWait(provider);
-  render(flags.getBooleanValue("new-flow", false));
+  render(flags.getBooleanValue("new-checkout-flow", false));
 }

@@ -20,6 +20,6 @@ client.on("change", (e) =>
 // Resolves on the first live snapshot, or at once from the local snapshot if the server is down.
 await client.ready({ timeoutMs: 10_000 });
 console.log(`ready (${client.state}) at revision ${client.revision}`);
-console.log("checkout/new-flow =", client.getBoolean("checkout", "new-flow", false));
+console.log("checkout/new-checkout-flow =", client.getBoolean("checkout", "new-checkout-flow", false));
 
 process.on("SIGINT", () => void client.close().then(() => process.exit(0)));

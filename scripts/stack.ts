@@ -204,6 +204,9 @@ async function main(): Promise<void> {
     `       -H "Authorization: Bearer ${token ?? "$MIZUFLOW_TOKEN"}" -H 'content-type: application/json' -d '{"value":true}'`,
     etcdReadHint(etcdEndpoints[0]!, `${prefix}flags/production/checkout/new-checkout-flow`),
     "",
+    "Follow production's flags live with the SDK (in another terminal; run the curl above again to see a change):",
+    `  MIZUFLOW_URL=http://localhost:${streamPort} MIZUFLOW_SDK_KEY=${seeded.sdkKey ?? "<an SDK key from the console>"} npx tsx examples/sdk-node.ts`,
+    "",
     "Press Ctrl-C to stop everything.",
   ];
   console.log(lines.join("\n"));

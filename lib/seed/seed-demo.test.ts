@@ -3,8 +3,9 @@ import { count, eq } from "drizzle-orm";
 import type { MySqlTable } from "drizzle-orm/mysql-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authenticateApiToken } from "../auth/api-token-auth";
-import { apiTokens, auditEvents, environments, flags, flagValues, namespaces, outboxEvents, users } from "../db/schema";
+import { apiTokens, auditEvents, environments, flags, flagValues, namespaces, outboxEvents, sdkKeys, users } from "../db/schema";
 import { listFlags } from "../services/flags/list-flags";
+import { verifySdkKey } from "../services/sdk-keys/verify-sdk-key";
 import { createTestEnv, type TestEnv } from "../../tests/support/test-env";
 import { DEMO_FLAGS } from "./demo-data";
 import { seedDemo } from "./seed-demo";
@@ -28,6 +29,7 @@ async function counts() {
     flagValues: await n(flagValues),
     users: await n(users),
     apiTokens: await n(apiTokens),
+    sdkKeys: await n(sdkKeys),
     auditEvents: await n(auditEvents),
     outboxEvents: await n(outboxEvents),
   };
@@ -39,6 +41,7 @@ describe("seedDemo", () => {
     expect(result.adminEmail).toBe("admin@example.com");
     expect(result.adminPassword).toMatch(/^[A-Za-z0-9_-]{24}$/);
     expect(result.apiToken).toMatch(/^mf_admin_/);
+    expect(result.sdkKey).toMatch(/^mf_sdk_/);
     expect(result.created).toMatchObject({ environments: ["development", "staging", "production"], namespaces: ["checkout", "search"], adminUser: true });
     expect(result.created.flags).toHaveLength(DEMO_FLAGS.length);
 
@@ -47,6 +50,8 @@ describe("seedDemo", () => {
     expect(user!.passwordHash).toMatch(/^\$2[aby]\$12\$/);
     expect(await bcrypt.compare(result.adminPassword!, user!.passwordHash!)).toBe(true);
     await expect(authenticateApiToken(env.db, result.apiToken!)).resolves.toMatchObject({ isSuperAdmin: true });
+    const sdk = await verifySdkKey(env.db, result.sdkKey!);
+    expect(sdk).toMatchObject({ status: "ok", principal: { environment: "production", namespaces: null } });
 
     const { flags: seeded } = await listFlags({ ctx: env.ctx(), input: { limit: 100 } });
     expect(new Set(seeded.map((f) => f.type))).toEqual(new Set(["boolean", "string", "number", "json"]));
@@ -59,7 +64,7 @@ describe("seedDemo", () => {
     expect(c.outboxEvents).toBe(DEMO_FLAGS.length * 3); // one pending publish per (flag, environment)
     const audit = await env.db.select().from(auditEvents);
     expect(audit.every((a) => a.actorName === "system:seed")).toBe(true);
-    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(["environment.create", "namespace.create", "flag.create", "user.create", "api_token.create"]));
+    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(["environment.create", "namespace.create", "flag.create", "user.create", "api_token.create", "sdk_key.create"]));
   });
 
   it("is idempotent: a second run changes nothing and reveals no secrets", async () => {
@@ -67,6 +72,7 @@ describe("seedDemo", () => {
     const again = await seedDemo({ db: env.db, adminEmail: "admin@example.com", adminPassword: "another-password-123" });
     expect(again.adminPassword).toBeUndefined();
     expect(again.apiToken).toBeUndefined();
+    expect(again.sdkKey).toBeUndefined();
     expect(again.created).toEqual({ environments: [], namespaces: [], flags: [], adminUser: false });
     expect(await counts()).toEqual(before);
   });

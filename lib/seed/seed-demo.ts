@@ -2,9 +2,10 @@ import { randomBytes } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import { systemActor } from "../auth/actor";
 import type { Db } from "../db/client";
-import { apiTokens, users } from "../db/schema";
+import { apiTokens, sdkKeys, users } from "../db/schema";
 import { ServiceError } from "../errors/service-error";
 import { createApiToken } from "../services/api-tokens/create-api-token";
+import { createSdkKey } from "../services/sdk-keys/create-sdk-key";
 import type { ServiceContext } from "../services/context";
 import { createEnvironment, listEnvironments } from "../services/environments/environment-verbs";
 import { createFlag } from "../services/flags/create-flag";
@@ -14,6 +15,7 @@ import { createUser } from "../services/users/user-verbs";
 import { DEMO_ENVIRONMENTS, DEMO_FLAGS, DEMO_NAMESPACES } from "./demo-data";
 
 export const DEMO_TOKEN_NAME = "Demo admin token";
+export const DEMO_SDK_KEY_NAME = "Demo SDK key (production)";
 
 export interface SeedDemoOptions {
   db: Db;
@@ -30,6 +32,8 @@ export interface SeedDemoResult {
   adminPassword?: string;
   /** Only when the admin API token was created by this run (the secret is never stored). */
   apiToken?: string;
+  /** Only when the demo SDK key (production, every namespace) was created by this run. */
+  sdkKey?: string;
   created: { environments: string[]; namespaces: string[]; flags: string[]; adminUser: boolean };
 }
 
@@ -77,6 +81,17 @@ export async function seedDemo(opts: SeedDemoOptions): Promise<SeedDemoResult> {
       input: { name: DEMO_TOKEN_NAME, role: "admin", namespaces: null, superAdmin: true, reason: "demo seed" },
     });
     result.apiToken = made.token;
+  }
+
+  // So the quick start can show an SDK following changes without a trip to the console first.
+  const [sdkKey] = await opts.db
+    .select({ id: sdkKeys.id })
+    .from(sdkKeys)
+    .where(and(eq(sdkKeys.name, DEMO_SDK_KEY_NAME), isNull(sdkKeys.revokedAt)));
+  const hasProduction = envs.has("production") || created.environments.includes("production");
+  if (!sdkKey && hasProduction) {
+    const made = await createSdkKey({ ctx, input: { name: DEMO_SDK_KEY_NAME, environment: "production", namespaces: null, reason: "demo seed" } });
+    result.sdkKey = made.key;
   }
   return result;
 }
