@@ -21,8 +21,8 @@ export function RealtimePanel() {
   return (
     <div className="stack">
       <div className="grid">
-        <section className="panel"><h2 className="small muted">Open SDK streams</h2><p className="stat" data-testid="rt-open-streams">{s ? s.openStreams : "…"}</p></section>
-        <section className="panel"><h2 className="small muted">Events pushed to SDKs</h2><p className="stat">{s ? s.eventsPushed : "…"}</p></section>
+        <section className="panel"><h2 className="small muted">Open SDK streams (this app process)</h2><p className="stat" data-testid="rt-open-streams">{s ? s.openStreams : "…"}</p></section>
+        <section className="panel"><h2 className="small muted">Events pushed (this app process)</h2><p className="stat">{s ? s.eventsPushed : "…"}</p></section>
         <section className="panel">
           <h2 className="small muted">Commit → push, last minute</h2>
           <p className="stat small" style={{ fontSize: "1.1rem" }} data-testid="rt-percentiles">
