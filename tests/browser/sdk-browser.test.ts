@@ -13,6 +13,7 @@ import { CHROMIUM, CHROMIUM_ARGS } from "../e2e/support/browser";
  * native EventSource to the real stream server (cross-origin, so CORS is exercised too), and must
  * see a change committed through the service verbs, resume after a server restart, and, reloaded
  * while the server is down, serve its localStorage snapshot and converge when the server returns.
+ * It also reports the revision it applied (cross-origin POST /api/sdk/v1/report).
  */
 
 interface PageLog {
@@ -32,6 +33,16 @@ async function waitForLog(page: Page, what: string, ok: (log: PageLog) => boolea
     const log = await readLog(page);
     if (log && ok(log)) return log;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; page state: ${JSON.stringify(log)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function waitForValue<T>(what: string, get: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = get();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -83,7 +94,11 @@ if (!existsSync(CHROMIUM)) {
       const page = await browser.newPage();
       const errors: string[] = [];
       const streamRequests: { url: string; headers: Record<string, string> }[] = [];
+      const reportStatuses: number[] = [];
       page.on("pageerror", (e) => errors.push(String(e)));
+      page.on("response", (r) => {
+        if (r.url().includes("/api/sdk/v1/report")) reportStatuses.push(r.status());
+      });
       page.on("request", (r) => {
         if (r.url().includes("/api/sdk/v1/stream")) streamRequests.push({ url: r.url(), headers: r.headers() });
       });
@@ -100,6 +115,15 @@ if (!existsSync(CHROMIUM)) {
       const event = changed.events.find((e) => e.type === "PROVIDER_CONFIGURATION_CHANGED");
       expect(event?.flagsChanged).toEqual(expect.arrayContaining(["checkout/new-flow", "new-flow"]));
       expect(await page.textContent("#value")).toBe("false");
+
+      // The page reports the revision it applied, cross-origin, and the server records it under
+      // the key's environment and scope (what the console's "N of M clients" counts).
+      const reported = await waitForValue("the browser's revision report", () =>
+        fx.server()!.core.reports.table.list().find((e) => e.revision === changed.revision),
+      );
+      expect(reported).toMatchObject({ environment: "production", scope: "checkout", state: "ready" });
+      expect(reportStatuses.length).toBeGreaterThan(0);
+      expect(reportStatuses.every((s) => s === 204)).toBe(true);
 
       // Server restart while the page stays open: the SDK reopens its native EventSource itself
       // and resumes with ?last_event_id= (a new EventSource instance does not carry it).

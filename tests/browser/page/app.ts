@@ -29,7 +29,7 @@ const log: PageLog = { events: [], value: null, reason: null, revision: 0, statu
 (window as unknown as { __mizuflow: PageLog }).__mizuflow = log;
 
 const provider = new MizuFlowWebProvider({
-  clientOptions: { url: cfg.streamUrl, sdkKey: cfg.sdkKey, snapshotStore: localStorageSnapshotStore(), initialBackoffMs: 200, persistDebounceMs: 10 },
+  clientOptions: { url: cfg.streamUrl, sdkKey: cfg.sdkKey, snapshotStore: localStorageSnapshotStore(), initialBackoffMs: 200, persistDebounceMs: 10, reportIntervalMs: 1000 },
   defaultNamespace: cfg.defaultNamespace,
   readyTimeoutMs: 5000,
 });
