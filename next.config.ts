@@ -1,27 +1,9 @@
 import type { NextConfig } from "next";
+import { contentSecurityPolicy } from "./lib/security/csp";
 
 const isDev = process.env.NODE_ENV === "development";
 
-/**
- * Content-Security-Policy without nonces (pages stay statically optimisable). Next.js needs inline
- * scripts for its bootstrap and inline styles; dev mode additionally needs eval for fast refresh
- * and a websocket for HMR. Everything else is same-origin only; framing is refused outright.
- */
-const csp = [
-  "default-src 'self'",
-  `script-src 'self' 'unsafe-inline'${isDev ? " 'unsafe-eval'" : ""}`,
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' blob: data:",
-  "font-src 'self' data:",
-  `connect-src 'self'${isDev ? " ws: wss:" : ""}`,
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
-
 const securityHeaders = [
-  { key: "Content-Security-Policy", value: csp },
   { key: "X-Content-Type-Options", value: "nosniff" },
   { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
   { key: "X-Frame-Options", value: "DENY" },
@@ -38,7 +20,14 @@ const nextConfig: NextConfig = {
   // read files and native-ish internals at run time, prom-client must stay one registry per process.
   serverExternalPackages: ["mysql2", "etcd3", "@grpc/grpc-js", "@grpc/proto-loader", "prom-client", "bcryptjs"],
   async headers() {
-    return [{ source: "/:path*", headers: securityHeaders }];
+    // Pages get their CSP, with a per-request nonce, from proxy.ts; everything else (admin API,
+    // SDK endpoints, static assets) runs no scripts and gets the same policy without one.
+    const noNonce = [{ key: "Content-Security-Policy", value: contentSecurityPolicy({ dev: isDev }) }];
+    return [
+      { source: "/:path*", headers: securityHeaders },
+      { source: "/api/:path*", headers: noNonce },
+      { source: "/_next/:path*", headers: noNonce },
+    ];
   },
 };
 

@@ -61,6 +61,8 @@ afterAll(async () => {
 
 // Pages of the running test, so a failure leaves screenshots of what the browser showed.
 const openContexts = new Set<BrowserContext>();
+// Anything the nonce-based CSP (proxy.ts) blocked: the console must need nothing it refuses.
+const cspViolations: string[] = [];
 
 afterEach(async (ctx) => {
   if (ctx.task.result?.state === "fail") {
@@ -69,11 +71,16 @@ afterEach(async (ctx) => {
   }
   for (const c of openContexts) await c.close().catch(() => {});
   openContexts.clear();
+  const blocked = cspViolations.splice(0);
+  expect(blocked, "Content-Security-Policy violations in the browser console").toEqual([]);
 });
 
 async function newContext(opts: Parameters<Browser["newContext"]>[0] = {}): Promise<BrowserContext> {
   const context = await browser.newContext(opts);
   context.setDefaultTimeout(10_000);
+  context.on("console", (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(`${m.page()?.url() ?? "?"}: ${m.text()}`);
+  });
   openContexts.add(context);
   return context;
 }

@@ -3,9 +3,10 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 /**
  * Guarantees checked without a production build (tests/security/next-server.test.ts checks the
  * same against `next start` when a build exists):
- *  - next.config.ts sends CSP, X-Frame-Options, nosniff, Referrer-Policy and Permissions-Policy on
- *    every path (console pages, admin API, SDK endpoints), and no X-Powered-By; production CSP has
- *    no 'unsafe-eval' and refuses framing, plugins and foreign form targets;
+ *  - next.config.ts sends X-Frame-Options, nosniff, Referrer-Policy and Permissions-Policy on every
+ *    path and no X-Powered-By, and a script-free CSP on the admin API, SDK endpoints and assets;
+ *    pages' CSP (proxy.ts) admits only scripts with the request's nonce; no policy allows eval in
+ *    production, framing, plugins or foreign form targets;
  *  - next-auth, as configured, issues `__Host-`/`__Secure-` cookies marked Secure when the app is
  *    served over https (NEXTAUTH_URL), HttpOnly and SameSite=Lax always;
  *  - the session reader prefers the `__Secure-` cookie when both are present.
@@ -29,8 +30,10 @@ async function headersFor(nodeEnv: string) {
   }
 }
 
-describe("security headers (next.config.ts)", () => {
-  it("apply to every path in production, with a strict CSP", async () => {
+describe("security headers (next.config.ts, lib/security/csp.ts)", () => {
+  const directives = (policy: string) => Object.fromEntries(policy.split(";").map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+
+  it("apply to every path in production; responses that are not pages get a strict CSP without a nonce", async () => {
     const { config, rules } = await headersFor("production");
     expect(config.poweredByHeader).toBe(false);
     const all = rules.find((r) => r.source === "/:path*");
@@ -40,19 +43,33 @@ describe("security headers (next.config.ts)", () => {
     expect(h["x-content-type-options"]).toBe("nosniff");
     expect(h["referrer-policy"]).toBe("strict-origin-when-cross-origin");
     expect(h["permissions-policy"]).toMatch(/camera=\(\)/);
-    const csp = Object.fromEntries(h["content-security-policy"]!.split(";").map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
-    expect(csp["default-src"]).toEqual(["'self'"]);
+    for (const source of ["/api/:path*", "/_next/:path*"]) {
+      const rule = rules.find((r) => r.source === source);
+      const csp = directives(rule!.headers.find((x) => x.key === "Content-Security-Policy")!.value);
+      expect(csp["default-src"]).toEqual(["'self'"]);
+      expect(csp["script-src"]).toEqual(["'self'"]);
+      expect(csp["frame-ancestors"]).toEqual(["'none'"]);
+      expect(csp["object-src"]).toEqual(["'none'"]);
+      expect(csp["base-uri"]).toEqual(["'self'"]);
+      expect(csp["form-action"]).toEqual(["'self'"]);
+      expect(csp["connect-src"]).toEqual(["'self'"]);
+    }
+  });
+
+  it("pages' policy allows only scripts carrying the request's nonce (and what they load), never inline or eval", async () => {
+    const { contentSecurityPolicy, newNonce } = await import("../../lib/security/csp");
+    const nonce = newNonce();
+    expect(nonce).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    expect(newNonce()).not.toBe(nonce);
+    const csp = directives(contentSecurityPolicy({ nonce }));
+    expect(csp["script-src"]).toEqual(["'self'", `'nonce-${nonce}'`, "'strict-dynamic'"]);
     expect(csp["frame-ancestors"]).toEqual(["'none'"]);
     expect(csp["object-src"]).toEqual(["'none'"]);
-    expect(csp["base-uri"]).toEqual(["'self'"]);
-    expect(csp["form-action"]).toEqual(["'self'"]);
-    expect(csp["script-src"]).not.toContain("'unsafe-eval'");
-    expect(csp["connect-src"]).toEqual(["'self'"]);
   });
 
   it("relax only what development needs (eval for fast refresh, websockets for HMR)", async () => {
     const { rules } = await headersFor("development");
-    const csp = rules[0]!.headers.find((x) => x.key === "Content-Security-Policy")!.value;
+    const csp = rules.find((r) => r.source === "/api/:path*")!.headers.find((x) => x.key === "Content-Security-Policy")!.value;
     expect(csp).toContain("'unsafe-eval'");
     expect(csp).toContain("frame-ancestors 'none'");
   });

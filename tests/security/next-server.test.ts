@@ -107,12 +107,28 @@ describe.skipIf(!HAS_BUILD)("the production Next.js server", () => {
       expect(csp, where).toContain("frame-ancestors 'none'");
       expect(csp, where).toContain("object-src 'none'");
       expect(csp, where).not.toContain("unsafe-eval");
+      // Pages: a per-request nonce; API: no scripts at all. Never inline scripts.
+      expect(csp.match(/script-src ([^;]*)/)?.[1], where).toMatch(p.startsWith("/api/") ? /^'self'$/ : /^'self' 'nonce-[A-Za-z0-9+/]+=*' 'strict-dynamic'$/);
       expect(h.get("x-frame-options"), where).toBe("DENY");
       expect(h.get("x-content-type-options"), where).toBe("nosniff");
       expect(h.get("referrer-policy"), where).toBe("strict-origin-when-cross-origin");
       expect(h.get("x-powered-by"), where).toBeNull();
       await res.arrayBuffer();
     }
+  });
+
+  it("puts a fresh CSP nonce on every page and on every script the page carries", async () => {
+    const nonces: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${base}/login`);
+      const nonce = /'nonce-([^']+)'/.exec(res.headers.get("content-security-policy") ?? "")?.[1];
+      expect(nonce).toBeTruthy();
+      nonces.push(nonce!);
+      const scripts = (await res.text()).match(/<script\b[^>]*>/g) ?? [];
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
+    }
+    expect(nonces[0]).not.toBe(nonces[1]);
   });
 
   it("issues __Host-/__Secure- cookies that are Secure, HttpOnly and SameSite=Lax when served over https", async () => {

@@ -1,0 +1,30 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { contentSecurityPolicy, newNonce } from "./lib/security/csp";
+
+/**
+ * Gives every console page its own CSP nonce (lib/security/csp.ts). The policy goes on the
+ * request too, which is where Next.js reads the nonce for the scripts it renders. API routes and
+ * static files are not matched: they get the nonce-less policy from next.config.ts and pay
+ * nothing here.
+ */
+export function proxy(request: NextRequest): NextResponse {
+  const policy = contentSecurityPolicy({ nonce: newNonce(), dev: process.env.NODE_ENV === "development" });
+  const headers = new Headers(request.headers);
+  headers.set("content-security-policy", policy);
+  const response = NextResponse.next({ request: { headers } });
+  response.headers.set("content-security-policy", policy);
+  return response;
+}
+
+export const config = {
+  matcher: [
+    {
+      source: "/((?!api/|_next/static|_next/image|favicon.ico).*)",
+      // Prefetches are rendered again on navigation; they need no nonce of their own.
+      missing: [
+        { type: "header", key: "next-router-prefetch" },
+        { type: "header", key: "purpose", value: "prefetch" },
+      ],
+    },
+  ],
+};
