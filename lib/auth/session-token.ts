@@ -36,9 +36,19 @@ export interface SessionClaims {
   pwf: string;
 }
 
+/**
+ * The cookie names a session may arrive under. next-auth issues the `__Secure-` name, and only it,
+ * when NEXTAUTH_URL is https; the plain name exists for http development. On an https console
+ * the plain name is therefore never ours, so it is not read at all: a cookie planted under it (by
+ * a sibling subdomain, or over plain http) cannot sign a visitor in as someone else.
+ */
+export function sessionCookieNames(publicUrl = process.env.NEXTAUTH_URL): readonly string[] {
+  return publicUrl?.startsWith("https://") ? [SECURE_SESSION_COOKIE] : [SECURE_SESSION_COOKIE, SESSION_COOKIE];
+}
+
 /** Reads the session token out of a cookie map, joining next-auth's chunked cookies (name.0, name.1...). */
-export function sessionTokenFromCookies(cookies: Map<string, string>): string | null {
-  for (const name of [SECURE_SESSION_COOKIE, SESSION_COOKIE]) {
+export function sessionTokenFromCookies(cookies: Map<string, string>, names = sessionCookieNames()): string | null {
+  for (const name of names) {
     const whole = cookies.get(name);
     if (whole) return whole;
     const chunks = [...cookies.entries()]

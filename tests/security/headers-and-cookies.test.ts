@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
  *    production, framing, plugins or foreign form targets;
  *  - next-auth, as configured, issues `__Host-`/`__Secure-` cookies marked Secure when the app is
  *    served over https (NEXTAUTH_URL), HttpOnly and SameSite=Lax always;
- *  - the session reader prefers the `__Secure-` cookie when both are present.
+ *  - the session reader prefers the `__Secure-` cookie when both are present, and on an https
+ *    console reads only that one.
  */
 const originalEnv = { ...process.env };
 afterEach(() => {
@@ -144,5 +145,16 @@ describe("session and CSRF cookies (next-auth as configured in lib/auth/auth-opt
       [SECURE_SESSION_COOKIE, "real"],
     ]);
     expect(sessionTokenFromCookies(jar)).toBe("real");
+  });
+
+  it("are never read under the plain name on an https console (next-auth never issues it there)", async () => {
+    const { sessionTokenFromCookies, sessionCookieNames, SECURE_SESSION_COOKIE, SESSION_COOKIE } = await import("../../lib/auth/session-token");
+    const planted = new Map([[SESSION_COOKIE, "planted"]]);
+    expect(sessionTokenFromCookies(planted, sessionCookieNames("https://flags.example.com"))).toBeNull();
+    expect(sessionTokenFromCookies(new Map([[`${SESSION_COOKIE}.0`, "plant"], [`${SESSION_COOKIE}.1`, "ed"]]), sessionCookieNames("https://flags.example.com"))).toBeNull();
+    expect(sessionTokenFromCookies(new Map([[SECURE_SESSION_COOKIE, "real"]]), sessionCookieNames("https://flags.example.com"))).toBe("real");
+    // Plain http (local development): the plain name is the one next-auth issues.
+    expect(sessionTokenFromCookies(planted, sessionCookieNames("http://localhost:3000"))).toBe("planted");
+    expect(sessionTokenFromCookies(planted, sessionCookieNames(undefined))).toBe("planted");
   });
 });
