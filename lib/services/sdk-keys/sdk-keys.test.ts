@@ -8,7 +8,7 @@ import { seedScopes } from "../../../workers/stream-server/test-support/fixtures
 import { createSdkKey } from "./create-sdk-key";
 import { listSdkKeys } from "./list-sdk-keys";
 import { revokeSdkKey } from "./revoke-sdk-key";
-import { verifySdkKey } from "./verify-sdk-key";
+import { sdkKeyCacheSizes, verifySdkKey } from "./verify-sdk-key";
 
 let env: TestEnv;
 const superAdmin = userActor("root", [], true);
@@ -70,6 +70,18 @@ describe("SDK key service", () => {
     });
     expect(await verifySdkKey(env.db, "not-a-key")).toEqual({ status: "unknown" });
     expect(await verifySdkKey(env.db, `mf_sdk_${"Z".repeat(43)}`)).toEqual({ status: "unknown" });
+  });
+
+  it("keeps unknown keys out of the cache of real ones, so a flood of made-up keys cannot evict them", async () => {
+    const created = await createSdkKey({ ctx: env.ctx(superAdmin), input: { name: "cached", environment: "dev", namespaces: null } });
+    await verifySdkKey(env.db, created.key);
+    const before = sdkKeyCacheSizes(env.db);
+    const made = Array.from({ length: 50 }, () => `mf_sdk_${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url")}`);
+    for (const key of made) expect(await verifySdkKey(env.db, key)).toEqual({ status: "unknown" });
+    const after = sdkKeyCacheSizes(env.db);
+    expect(after.known).toBe(before.known);
+    expect(after.unknown).toBe(before.unknown + 50);
+    expect(await verifySdkKey(env.db, created.key)).toMatchObject({ status: "ok" });
   });
 
   it("lists only keys the actor may manage", async () => {

@@ -24,7 +24,8 @@ export type SdkKeyVerification =
  * same key share one query: a reconnect storm of thousands of SDKs (or a flood of one bad key)
  * costs one query per key, not one per connection. The cache never makes a revocation slower than
  * a second, and open streams are closed by the stream servers' own revocation check, not by this
- * cache.
+ * cache. Unknown keys are remembered in a cache of their own, so a flood of made-up keys (from
+ * many addresses, past the per-address limit) only evicts other made-up keys, never real ones.
  */
 const TTL_MS = 1_000;
 const MAX_ENTRIES = 10_000;
@@ -43,31 +44,36 @@ const OUTAGE_GRACE_MS = 6 * 3600_000;
 const lastGood = new WeakMap<Db, Map<string, Entry>>();
 
 const caches = new WeakMap<Db, Map<string, Entry>>();
+const unknownCaches = new WeakMap<Db, Map<string, Entry>>();
 const inFlight = new WeakMap<Db, Map<string, Promise<SdkKeyVerification>>>();
 
-function cacheFor(db: Db): Map<string, Entry> {
-  let c = caches.get(db);
-  if (!c) caches.set(db, (c = new Map()));
+function mapFor(maps: WeakMap<Db, Map<string, Entry>>, db: Db): Map<string, Entry> {
+  let c = maps.get(db);
+  if (!c) maps.set(db, (c = new Map()));
   return c;
+}
+
+/** Entries held for a database handle: known keys (valid or revoked) and unknown ones. */
+export function sdkKeyCacheSizes(db: Db): { known: number; unknown: number } {
+  return { known: caches.get(db)?.size ?? 0, unknown: unknownCaches.get(db)?.size ?? 0 };
 }
 
 export async function verifySdkKey(db: Db, key: string): Promise<SdkKeyVerification> {
   if (!looksLikeSdkKey(key)) return { status: "unknown" };
   const hash = hashSdkKey(key);
-  const cache = cacheFor(db);
-  const hit = cache.get(hash);
   const now = Date.now();
+  const hit = caches.get(db)?.get(hash) ?? unknownCaches.get(db)?.get(hash);
   if (hit && hit.expires > now) return hit.result;
   const flights = inFlight.get(db) ?? new Map<string, Promise<SdkKeyVerification>>();
   inFlight.set(db, flights);
   const pending = flights.get(hash);
   if (pending) return pending;
-  const lookup = lookUp(db, hash, cache).finally(() => flights.delete(hash));
+  const lookup = lookUp(db, hash).finally(() => flights.delete(hash));
   flights.set(hash, lookup);
   return lookup;
 }
 
-async function lookUp(db: Db, hash: string, cache: Map<string, Entry>): Promise<SdkKeyVerification> {
+async function lookUp(db: Db, hash: string): Promise<SdkKeyVerification> {
   let good = lastGood.get(db);
   if (!good) lastGood.set(db, (good = new Map()));
   let result: SdkKeyVerification;
@@ -78,7 +84,10 @@ async function lookUp(db: Db, hash: string, cache: Map<string, Entry>): Promise<
     if (isDatabaseUnavailable(err) && known && known.expires > Date.now()) return known.result;
     throw err;
   }
-  remember(cache, hash, { result, expires: Date.now() + TTL_MS });
+  // A key is in one cache at a time (a key created after a miss moves over on its next lookup).
+  const [into, other] = result.status === "unknown" ? [unknownCaches, caches] : [caches, unknownCaches];
+  other.get(db)?.delete(hash);
+  remember(mapFor(into, db), hash, { result, expires: Date.now() + TTL_MS });
   if (result.status === "ok") remember(good, hash, { result, expires: Date.now() + OUTAGE_GRACE_MS });
   else good.delete(hash);
   return result;
