@@ -4,7 +4,8 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { getDb, type Db } from "../db/client";
 import { users } from "../db/schema";
-import { clientAddress, getLoginRateLimiter, type LoginRateLimiter } from "./login-rate-limit";
+import { clientAddress, type LoginLimiter } from "./login-rate-limit";
+import { SharedLoginRateLimiter } from "./shared-login-rate-limit";
 import { verifyPassword } from "./password";
 import { passwordFingerprint } from "./session-actor";
 import { getAuthSecret, sessionMaxAgeSeconds } from "./session-token";
@@ -43,23 +44,24 @@ export const WRONG_CREDENTIALS = "Wrong e-mail address or password.";
 export async function authorizeCredentials(
   raw: unknown,
   headers: Record<string, string | string[] | undefined>,
-  deps: { db?: Db; limiter?: LoginRateLimiter } = {},
+  deps: { db?: Db; limiter?: LoginLimiter } = {},
 ) {
   const parsed = CredentialsSchema.safeParse(raw);
   if (!parsed.success) throw new Error("Enter your e-mail address and password.");
   const { email, password } = parsed.data;
-  const limiter = deps.limiter ?? getLoginRateLimiter();
+  const db = deps.db ?? getDb();
+  const limiter = deps.limiter ?? new SharedLoginRateLimiter(db);
   const address = clientAddress(headers);
-  const verdict = limiter.check(email, address);
+  const verdict = await limiter.check(email, address);
   if (!verdict.allowed) throw new Error(verdict.message);
-  const [user] = await (deps.db ?? getDb()).select().from(users).where(eq(users.email, email));
+  const [user] = await db.select().from(users).where(eq(users.email, email));
   const ok = await verifyPassword(password, user?.passwordHash);
   if (!user || !ok) {
-    limiter.recordFailure(email, address);
+    await limiter.recordFailure(email, address);
     throw new Error(WRONG_CREDENTIALS);
   }
   if (user.disabledAt) throw new Error("This account is disabled. Ask an administrator to enable it.");
-  limiter.recordSuccess(email);
+  await limiter.recordSuccess(email);
   return { id: String(user.id), email: user.email, name: user.name, pwf: passwordFingerprint(user.passwordHash) };
 }
 

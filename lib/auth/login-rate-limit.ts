@@ -4,8 +4,10 @@
  * password is even checked, with a message saying when to try again. A successful sign-in clears the
  * account's failures (not the address's: one address guessing at many accounts stays limited).
  *
- * The state is in memory, per app process: several app processes each allow the limit. The per-account
- * limit is the main protection; the address is the rightmost X-Forwarded-For hop (see clientAddress).
+ * LoginRateLimiter keeps the state in memory (one process; tests and tools). The app uses
+ * SharedLoginRateLimiter (shared-login-rate-limit.ts), the same limits kept in MySQL so that all
+ * app replicas count together. The per-account limit is the main protection; the address is the
+ * rightmost X-Forwarded-For hop (see clientAddress).
  */
 export interface RateLimitOptions {
   windowMs: number;
@@ -18,6 +20,20 @@ export interface RateLimitOptions {
 
 export type RateLimitVerdict = { allowed: true } | { allowed: false; scope: "account" | "address"; retryAfterMs: number; message: string };
 
+/** What the credentials check needs of a limiter (in memory or shared). */
+export interface LoginLimiter {
+  check(account: string, address: string | null): RateLimitVerdict | Promise<RateLimitVerdict>;
+  recordFailure(account: string, address: string | null): void | Promise<void>;
+  recordSuccess(account: string): void | Promise<void>;
+}
+
+/** The refusal for a subject whose oldest failure in the window happened at `firstFailureAt`. */
+export function refusal(opts: RateLimitOptions, scope: "account" | "address", firstFailureAt: number, what: string): RateLimitVerdict {
+  const retryAfterMs = Math.max(0, firstFailureAt + opts.windowMs - opts.now());
+  const minutes = Math.max(1, Math.ceil(retryAfterMs / 60_000));
+  return { allowed: false, scope, retryAfterMs, message: `${what} Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.` };
+}
+
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = {
   windowMs: 15 * 60_000,
   maxFailuresPerAccount: 5,
@@ -26,7 +42,7 @@ export const DEFAULT_RATE_LIMIT: RateLimitOptions = {
   now: () => Date.now(),
 };
 
-export class LoginRateLimiter {
+export class LoginRateLimiter implements LoginLimiter {
   private readonly failures = new Map<string, number[]>();
   private readonly opts: RateLimitOptions;
 
@@ -58,9 +74,7 @@ export class LoginRateLimiter {
   }
 
   private refuse(scope: "account" | "address", times: number[], what: string): RateLimitVerdict {
-    const retryAfterMs = Math.max(0, times[0]! + this.opts.windowMs - this.opts.now());
-    const minutes = Math.max(1, Math.ceil(retryAfterMs / 60_000));
-    return { allowed: false, scope, retryAfterMs, message: `${what} Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.` };
+    return refusal(this.opts, scope, times[0]!, what);
   }
 
   private recent(key: string): number[] {
@@ -84,12 +98,6 @@ export class LoginRateLimiter {
   }
 }
 
-const globalForLimiter = globalThis as unknown as { mizuflowLoginLimiter?: LoginRateLimiter };
-
-export function getLoginRateLimiter(): LoginRateLimiter {
-  globalForLimiter.mizuflowLoginLimiter ??= new LoginRateLimiter();
-  return globalForLimiter.mizuflowLoginLimiter;
-}
 
 /**
  * The client address for rate limiting: the rightmost X-Forwarded-For entry, the one the nearest

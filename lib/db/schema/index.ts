@@ -8,3 +8,4 @@ export * from "./users";
 export * from "./role-memberships";
 export * from "./sdk-keys";
 export * from "./api-tokens";
+export * from "./login-failures";
