@@ -1,6 +1,6 @@
 import { count, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedConsoleFixture, FIXTURE_PASSWORD, type ConsoleFixture } from "../../tests/console/fixtures";
+import { seedConsoleFixture, FIXTURE_PASSWORD } from "../../tests/console/fixtures";
 import { createTestEnv, type TestEnv } from "../../tests/support/test-env";
 import { loginFailures } from "../db/schema";
 import { authorizeCredentials, WRONG_CREDENTIALS } from "./auth-options";
@@ -12,14 +12,10 @@ import { SharedLoginRateLimiter } from "./shared-login-rate-limit";
  * e-mail address or IP, and old rows are pruned.
  */
 let env: TestEnv;
-let fx: ConsoleFixture | undefined;
 
 beforeAll(async () => {
   env = await createTestEnv();
-  process.env.DATABASE_URL = env.databaseUrl;
-  process.env.ETCD_ENDPOINTS = env.etcdEndpoints.join(",");
-  process.env.AUTH_SECRET = "test-secret-0123456789abcdef0123456789abcdef";
-  fx = await seedConsoleFixture(env);
+  await seedConsoleFixture(env);
 }, 60_000);
 
 afterAll(async () => {
