@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { PREFLIGHT_HEADERS, SDK_FLAGS_PATH, SDK_STREAM_PATH, STREAM_HEADERS, errorReply, methodNotAllowed, type HttpReply } from "./http-shape";
+import { PREFLIGHT_HEADERS, SDK_FLAGS_PATH, SDK_REPORT_PATH, SDK_STREAM_PATH, STREAM_HEADERS, errorReply, methodNotAllowed, type HttpReply } from "./http-shape";
+import { serveNodeReport } from "./report-transport";
 import { forwardedFor, type SdkRequest } from "./request-credentials";
 import type { StreamSink } from "./stream-connection";
 import type { StreamCore } from "./stream-core";
@@ -52,7 +53,7 @@ class NodeSink implements StreamSink {
   }
 }
 
-export function toSdkRequest(req: IncomingMessage, url: URL, trustProxy: boolean): SdkRequest {
+function toSdkRequest(req: IncomingMessage, url: URL, trustProxy: boolean): SdkRequest {
   const xff = req.headers["x-forwarded-for"];
   return {
     header: (name) => {
@@ -70,7 +71,7 @@ function send(res: ServerResponse, reply: HttpReply): void {
 }
 
 /**
- * Serves the SDK paths on a node:http server. Returns false for any other path so the caller can
+ * Serves the SDK paths (stream, flags, report) on a node:http server. Returns false for any other path so the caller can
  * answer it (health, metrics, 404).
  */
 export function createNodeSdkHandler(core: StreamCore, opts: { trustProxy?: boolean } = {}) {
@@ -83,6 +84,10 @@ export function createNodeSdkHandler(core: StreamCore, opts: { trustProxy?: bool
       url = new URL(req.url ?? "/", "http://localhost");
     } catch {
       send(res, errorReply("bad_request", "Malformed request target"));
+      return true;
+    }
+    if (url.pathname === SDK_REPORT_PATH) {
+      await serveNodeReport(core, req, res, toSdkRequest(req, url, trustProxy));
       return true;
     }
     const isStream = url.pathname === SDK_STREAM_PATH;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ServiceError } from "../errors/service-error";
-import { REPORT_PREFLIGHT_HEADERS, SDK_REPORT_PATH, methodNotAllowed, type HttpReply } from "./http-shape";
-import { toSdkRequest as fromIncoming } from "./node-adapter";
+import { REPORT_PREFLIGHT_HEADERS, methodNotAllowed, type HttpReply } from "./http-shape";
+import type { SdkRequest } from "./request-credentials";
 import type { StreamCore } from "./stream-core";
 import { toSdkRequest as fromFetch } from "./web-adapter";
 
@@ -49,31 +49,20 @@ async function readWebBody(request: Request, limit: number): Promise<Uint8Array>
 }
 
 /**
- * Serves POST /api/sdk/v1/report on a node:http server; false for any other path (the caller
- * dispatches it elsewhere).
+ * Answers POST /api/sdk/v1/report (and its preflight) on a node:http server; node-adapter.ts
+ * routes the path here with the request it already parsed.
  */
-export function createNodeReportHandler(core: StreamCore, opts: { trustProxy?: boolean } = {}) {
-  const trustProxy = opts.trustProxy ?? false;
-  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    let url: URL;
-    try {
-      url = new URL(req.url ?? "/", "http://localhost");
-    } catch {
-      return false; // the SDK handler before this one already answered a malformed target
-    }
-    if (url.pathname !== SDK_REPORT_PATH) return false;
-    if (req.method === "OPTIONS") {
-      res.writeHead(204, REPORT_PREFLIGHT_HEADERS);
-      res.end();
-      return true;
-    }
-    const reply = req.method === "POST" ? await core.reports.handle(fromIncoming(req, url, trustProxy), (limit) => readNodeBody(req, limit)) : methodNotAllowed("POST");
-    // A body we did not read to the end makes the connection unusable for the next request.
-    const headers = req.complete ? reply.headers : { ...reply.headers, connection: "close" };
-    res.writeHead(reply.status, headers);
-    res.end(reply.status === 204 ? undefined : reply.body);
-    return true;
-  };
+export async function serveNodeReport(core: StreamCore, req: IncomingMessage, res: ServerResponse, sdkRequest: SdkRequest): Promise<void> {
+  if (req.method === "OPTIONS") {
+    res.writeHead(204, REPORT_PREFLIGHT_HEADERS);
+    res.end();
+    return;
+  }
+  const reply = req.method === "POST" ? await core.reports.handle(sdkRequest, (limit) => readNodeBody(req, limit)) : methodNotAllowed("POST");
+  // A body we did not read to the end makes the connection unusable for the next request.
+  const headers = req.complete ? reply.headers : { ...reply.headers, connection: "close" };
+  res.writeHead(reply.status, headers);
+  res.end(reply.status === 204 ? undefined : reply.body);
 }
 
 function readNodeBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {

@@ -3,7 +3,6 @@ import type { AddressInfo } from "node:net";
 import type { Namespace } from "etcd3";
 import type { Db } from "../../lib/db/client";
 import { createNodeSdkHandler } from "../../lib/delivery/node-adapter";
-import { createNodeReportHandler } from "../../lib/delivery/report-transport";
 import type { ApiRouteHandler } from "../../lib/http/handlers";
 import { createNodeApiHandler } from "../../lib/http/node-api-adapter";
 import { StreamCore, type RateLimitOptions } from "../../lib/delivery/stream-core";
@@ -66,13 +65,12 @@ export async function startStreamServer(opts: StreamServerOptions): Promise<Stre
     log,
   });
   const sdk = createNodeSdkHandler(core, { trustProxy: opts.trustProxy });
-  const report = createNodeReportHandler(core, { trustProxy: opts.trustProxy });
   const api = opts.adminApi ? createNodeApiHandler(opts.adminApi) : null;
 
   const server = createServer((req, res) => {
     sdk(req, res)
       .then(async (handled) => {
-        if (handled || (await report(req, res)) || (api && (await api(req, res)))) return;
+        if (handled || (api && (await api(req, res)))) return;
         const path = new URL(req.url ?? "/", "http://localhost").pathname;
         if (req.method === "GET" && path === "/healthz") return health(res, hub, core);
         res.writeHead(404, { "content-type": "application/json" });
