@@ -6,7 +6,7 @@ import { metrics } from "../observability/metrics";
 import type { SdkKeyVerification } from "../services/sdk-keys/verify-sdk-key";
 import { parseInput } from "../validation/parse";
 import { CLIENT_STATES, PresenceTable, scopeGroupKey } from "./client-presence";
-import { errorReply, noContent, serviceErrorReply, tooManyAttempts, type HttpReply } from "./http-shape";
+import { errorReply, keyLookupsBusy, noContent, serviceErrorReply, tooManyAttempts, type HttpReply } from "./http-shape";
 import type { HubLog } from "./hub-types";
 import { PresencePublisher, type PresencePublisherOptions } from "./presence-publisher";
 import { TokenBuckets, type BucketSpec } from "./rate-limit";
@@ -120,6 +120,7 @@ export class ClientReports {
     }
     if (verdict.status === "unknown") return ["unauthenticated", errorReply("unauthenticated", "Unknown SDK key", BEARER)];
     if (verdict.status === "revoked") return ["forbidden", errorReply("forbidden", "This SDK key has been revoked")];
+    if (verdict.status === "busy") return ["unavailable", keyLookupsBusy(verdict.retryAfterMs)];
     const { principal } = verdict;
     if (this.perKey) {
       const wait = this.perKey.take(`${principal.keyId}|${req.address ?? "-"}`);

@@ -66,6 +66,13 @@ export function tooManyAttempts(retryAfterMs: number, what: string): HttpReply {
   });
 }
 
+/** verifySdkKey's lookup budget is spent (a flood of made-up keys): a key new here waits a moment. */
+export function keyLookupsBusy(retryAfterMs: number): HttpReply {
+  return errorReply("unavailable", "Too many unknown SDK keys are being tried right now; retry shortly", {
+    "retry-after": String(Math.max(1, Math.ceil(retryAfterMs / 1000))),
+  });
+}
+
 export function methodNotAllowed(method: "GET" | "POST" = "GET"): HttpReply {
   return errorReply("bad_request", `Only ${method} and OPTIONS are supported here`, { allow: `${method}, OPTIONS` });
 }

@@ -3,7 +3,7 @@ import { metrics } from "../observability/metrics";
 import { verifySdkKey, type SdkKeyVerification, type SdkPrincipal } from "../services/sdk-keys/verify-sdk-key";
 import { defaultMaxStreams } from "./stream-capacity";
 import { ClientReports, type ClientReportsOptions } from "./client-report";
-import { errorReply, etagMatches, jsonHeaders, tooManyAttempts, type HttpReply } from "./http-shape";
+import { errorReply, etagMatches, jsonHeaders, keyLookupsBusy, tooManyAttempts, type HttpReply } from "./http-shape";
 import type { HubEvent, ScopeSnapshot } from "./hub-types";
 import { TokenBuckets, type BucketSpec } from "./rate-limit";
 import { lastEventIdFrom, sdkKeyFrom, type SdkRequest } from "./request-credentials";
@@ -143,6 +143,7 @@ export class StreamCore implements ConnectionOwner {
     }
     if (verdict.status === "unknown") return { ok: false, reply: errorReply("unauthenticated", "Unknown SDK key", BEARER) };
     if (verdict.status === "revoked") return { ok: false, reply: errorReply("forbidden", "This SDK key has been revoked") };
+    if (verdict.status === "busy") return { ok: false, reply: keyLookupsBusy(verdict.retryAfterMs) };
     const { principal } = verdict;
     if (this.perKey) {
       const wait = this.perKey.take(String(principal.keyId));

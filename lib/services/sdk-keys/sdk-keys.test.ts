@@ -8,7 +8,8 @@ import { seedScopes } from "../../../workers/stream-server/test-support/fixtures
 import { createSdkKey } from "./create-sdk-key";
 import { listSdkKeys } from "./list-sdk-keys";
 import { revokeSdkKey } from "./revoke-sdk-key";
-import { sdkKeyCacheSizes, verifySdkKey } from "./verify-sdk-key";
+import { closeDb, createDb } from "../../db/client";
+import { sdkKeyCacheSizes, setSdkKeyLookupBudget, verifySdkKey } from "./verify-sdk-key";
 
 let env: TestEnv;
 const superAdmin = userActor("root", [], true);
@@ -82,6 +83,28 @@ describe("SDK key service", () => {
     expect(after.known).toBe(before.known);
     expect(after.unknown).toBe(before.unknown + 50);
     expect(await verifySdkKey(env.db, created.key)).toMatchObject({ status: "ok" });
+  });
+
+  it("spends a per-process budget on lookups of keys never seen valid, never on keys that were", async () => {
+    // Its own handle: caches and budget are per database handle.
+    const db = createDb(env.databaseUrl);
+    try {
+      const live = await createSdkKey({ ctx: env.ctx(superAdmin), input: { name: "live", environment: "dev", namespaces: null } });
+      expect(await verifySdkKey(db, live.key)).toMatchObject({ status: "ok" });
+      setSdkKeyLookupBudget(db, { burst: 5, perSecond: 0.01 });
+      const made = () => `mf_sdk_${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url")}`;
+      const verdicts = [];
+      for (let i = 0; i < 8; i++) verdicts.push((await verifySdkKey(db, made())).status);
+      expect(verdicts).toEqual(["unknown", "unknown", "unknown", "unknown", "unknown", "busy", "busy", "busy"]);
+      // The key verified before the flood still answers (after its 1 s cache entry too).
+      await new Promise((r) => setTimeout(r, 1_100));
+      expect(await verifySdkKey(db, live.key)).toMatchObject({ status: "ok" });
+      // A key this process never saw valid waits for the budget like any other.
+      const fresh = await createSdkKey({ ctx: env.ctx(superAdmin), input: { name: "fresh", environment: "dev", namespaces: null } });
+      expect(await verifySdkKey(db, fresh.key)).toMatchObject({ status: "busy" });
+    } finally {
+      await closeDb(db);
+    }
   });
 
   it("lists only keys the actor may manage", async () => {

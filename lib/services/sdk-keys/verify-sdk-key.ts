@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { environments, sdkKeys } from "../../db/schema";
 import { isDatabaseUnavailable } from "../../errors/http";
+import { TokenBuckets, type BucketSpec } from "../../delivery/rate-limit";
 import { hashSdkKey, looksLikeSdkKey } from "./key-material";
 
 /** What a verified SDK key may read. */
@@ -17,7 +18,9 @@ export interface SdkPrincipal {
 export type SdkKeyVerification =
   | { status: "ok"; principal: SdkPrincipal }
   | { status: "unknown" }
-  | { status: "revoked"; keyId: number };
+  | { status: "revoked"; keyId: number }
+  /** Too many lookups of keys never seen valid here: try again after `retryAfterMs`. */
+  | { status: "busy"; retryAfterMs: number };
 
 /**
  * Verification results are cached for a second per database handle, and concurrent lookups of the
@@ -58,6 +61,23 @@ export function sdkKeyCacheSizes(db: Db): { known: number; unknown: number } {
   return { known: caches.get(db)?.size ?? 0, unknown: unknownCaches.get(db)?.size ?? 0 };
 }
 
+/**
+ * Lookups of keys not verified valid here recently (made-up keys, or keys new to this process)
+ * share one budget per process: a flood of distinct made-up keys from many addresses, each passing
+ * the per-address limits, costs MySQL at most this many queries per second. Keys that verified
+ * valid within OUTAGE_GRACE_MS never wait for it, so live SDKs reconnect during such a flood; a key
+ * new to the process may be told to retry in a second.
+ */
+export const DEFAULT_LOOKUP_BUDGET: BucketSpec = { burst: 1_000, perSecond: 200 };
+const budgets = new WeakMap<Db, TokenBuckets>();
+// One bucket ("lookups") per handle; TokenBuckets evicts at its id cap, so the cap must exceed 1.
+const BUDGET_IDS = 2;
+
+/** Sets the lookup budget for a database handle (tests; operators keep the default). */
+export function setSdkKeyLookupBudget(db: Db, spec: BucketSpec): void {
+  budgets.set(db, new TokenBuckets(spec, BUDGET_IDS));
+}
+
 export async function verifySdkKey(db: Db, key: string): Promise<SdkKeyVerification> {
   if (!looksLikeSdkKey(key)) return { status: "unknown" };
   const hash = hashSdkKey(key);
@@ -68,6 +88,12 @@ export async function verifySdkKey(db: Db, key: string): Promise<SdkKeyVerificat
   inFlight.set(db, flights);
   const pending = flights.get(hash);
   if (pending) return pending;
+  if (!lastGood.get(db)?.has(hash)) {
+    let budget = budgets.get(db);
+    if (!budget) budgets.set(db, (budget = new TokenBuckets(DEFAULT_LOOKUP_BUDGET, BUDGET_IDS)));
+    const wait = budget.take("lookups", now);
+    if (wait) return { status: "busy", retryAfterMs: wait };
+  }
   const lookup = lookUp(db, hash).finally(() => flights.delete(hash));
   flights.set(hash, lookup);
   return lookup;
