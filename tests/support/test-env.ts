@@ -70,3 +70,14 @@ export async function waitFor<T>(fn: () => Promise<T> | T, what: string, timeout
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * Makes getDb()/getEtcd() (lib/db/client.ts, lib/etcd/client.ts) return this test's database and
+ * etcd prefix, so code that uses the process's own handles (route handlers, process delivery) runs
+ * against them instead of reading DATABASE_URL / ETCD_ENDPOINTS.
+ */
+export function useAsProcessServices(env: TestEnv): void {
+  const g = globalThis as unknown as { mizuflowDb?: Db; mizuflowEtcd?: EtcdHandle };
+  g.mizuflowDb = env.db;
+  g.mizuflowEtcd = env.etcd;
+}

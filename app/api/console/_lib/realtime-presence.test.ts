@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "@/lib/db/client";
 import { PresenceTable, type PresenceEntry } from "@/lib/delivery/client-presence";
 import { flagAdoption } from "@/lib/delivery/flag-adoption";
 import { PresencePublisher } from "@/lib/delivery/presence-publisher";
-import type { EtcdHandle } from "@/lib/etcd/client";
 import { SYSTEM_ACTOR } from "@/lib/auth/actor";
-import { createTestEnv, userActor, waitFor, type TestEnv } from "@/tests/support/test-env";
+import { createTestEnv, userActor, waitFor, type TestEnv, useAsProcessServices } from "@/tests/support/test-env";
 import { flagRevision, putFlag } from "@/workers/stream-server/test-support/fixtures";
 
 /**
@@ -28,9 +26,7 @@ const entry = (revision: number, scope: string): PresenceEntry => ({ environment
 
 beforeAll(async () => {
   env = await createTestEnv();
-  const g = globalThis as unknown as { mizuflowDb?: Db; mizuflowEtcd?: EtcdHandle };
-  g.mizuflowDb = env.db;
-  g.mizuflowEtcd = env.etcd;
+  useAsProcessServices(env);
   presence = await import("./realtime-presence");
   delivery = await import("@/lib/delivery/process-delivery");
   await putFlag(env.etcd.root, web, 1, true);

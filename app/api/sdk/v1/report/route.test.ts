@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "@/lib/db/client";
-import type { EtcdHandle } from "@/lib/etcd/client";
-import { createTestEnv, type TestEnv } from "@/tests/support/test-env";
+import { createTestEnv, type TestEnv, useAsProcessServices } from "@/tests/support/test-env";
 import { newSdkKey, seedScopes } from "@/workers/stream-server/test-support/fixtures";
 
 /**
@@ -16,9 +14,7 @@ let delivery: typeof import("@/lib/delivery/process-delivery");
 beforeAll(async () => {
   env = await createTestEnv();
   await seedScopes(env.db, { environments: ["prod"], namespaces: ["web", "api"] });
-  const g = globalThis as unknown as { mizuflowDb?: Db; mizuflowEtcd?: EtcdHandle };
-  g.mizuflowDb = env.db;
-  g.mizuflowEtcd = env.etcd;
+  useAsProcessServices(env);
   route = await import("./route");
   delivery = await import("@/lib/delivery/process-delivery");
 });

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db } from "@/lib/db/client";
-import type { EtcdHandle } from "@/lib/etcd/client";
-import { createTestEnv, waitFor, type TestEnv } from "@/tests/support/test-env";
+import { createTestEnv, waitFor, type TestEnv, useAsProcessServices } from "@/tests/support/test-env";
 import { newSdkKey, putFlag, seedScopes } from "@/workers/stream-server/test-support/fixtures";
 import { SseParser, type SseMessage } from "@/workers/stream-server/test-support/sse-parser";
 
@@ -16,10 +14,7 @@ let delivery: typeof import("@/lib/delivery/process-delivery");
 beforeAll(async () => {
   env = await createTestEnv();
   await seedScopes(env.db, { environments: ["prod"], namespaces: ["web", "api"] });
-  // getDb()/getEtcd() return these instead of reading DATABASE_URL / ETCD_ENDPOINTS.
-  const g = globalThis as unknown as { mizuflowDb?: Db; mizuflowEtcd?: EtcdHandle };
-  g.mizuflowDb = env.db;
-  g.mizuflowEtcd = env.etcd;
+  useAsProcessServices(env);
   routes = { stream: await import("./route"), flags: await import("../flags/route") };
   delivery = await import("@/lib/delivery/process-delivery");
 });
