@@ -1,5 +1,6 @@
 import { count, eq } from "drizzle-orm";
 import { outboxEvents } from "../../../lib/db/schema";
+import { FLAGS_DIR, TOMBSTONES_DIR } from "../../../lib/etcd/keys";
 import { createImmediatePublisher } from "../../../lib/outbox/immediate-publisher";
 import { OutboxRelay } from "../../../workers/relay/outbox-relay";
 import type { ServiceContext } from "../../../lib/services/context";
@@ -49,10 +50,20 @@ export async function startStreamFixture(
   // production the relay then publishes the row. Tests do the same, so a write is in etcd before
   // the test goes on.
   const relay = new OutboxRelay({ db: env.db, root: env.etcd.root, log: () => {} }, {});
+  // In etcd is not yet in the stream server's hub (its watch trails by a few ms): a client that
+  // connects right after would get a snapshot without the write and the write as a later event.
+  // Tests expect "published" to mean "what a new client's snapshot holds", so wait for the hub too.
+  const hubCaughtUp = async () => {
+    if (!server) return;
+    const dirs = await Promise.all([FLAGS_DIR, TOMBSTONES_DIR].map((dir) => env.etcd.root.getAll().prefix(dir).exec()));
+    const newest = Math.max(0, ...dirs.flatMap((res) => res.kvs.map((kv) => Number(kv.mod_revision))));
+    for (let i = 0; i < 250 && server && server.hub.currentRevision < newest; i++) await new Promise((r) => setTimeout(r, 20));
+    if (server && server.hub.currentRevision < newest) throw new Error(`stream server hub stuck below revision ${newest}`);
+  };
   const published = async () => {
     for (let i = 0; i < 200; i++) {
       const [p] = await env.db.select({ n: count() }).from(outboxEvents).where(eq(outboxEvents.status, "pending"));
-      if (!p?.n) return;
+      if (!p?.n) return hubCaughtUp();
       if (i % 10 === 9) await relay.runOnce();
       await new Promise((r) => setTimeout(r, 20));
     }
