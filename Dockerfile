@@ -2,6 +2,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
+# The SDK packages are npm workspaces: npm ci links them and builds them (the root prepare script).
+COPY sdk ./sdk
 RUN npm ci
 COPY . .
 RUN npx next build

@@ -7,4 +7,7 @@ export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { exitIfMisconfigured } = await import("./lib/config/startup-check");
   exitIfMisconfigured(process.env);
+  // The console session as an admin-API credential (lib/auth/session.ts registers it on load); it
+  // lives outside the shared handlers so that the worker never loads next-auth.
+  await import("./lib/auth/session");
 }

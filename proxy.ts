@@ -17,14 +17,7 @@ export function proxy(request: NextRequest): NextResponse {
 }
 
 export const config = {
-  matcher: [
-    {
-      source: "/((?!api/|_next/static|_next/image|favicon.ico).*)",
-      // Prefetches are rendered again on navigation; they need no nonce of their own.
-      missing: [
-        { type: "header", key: "next-router-prefetch" },
-        { type: "header", key: "purpose", value: "prefetch" },
-      ],
-    },
-  ],
+  // Prefetched pages too (Next-Router-Prefetch, Purpose: prefetch): a browser may keep a
+  // prefetched document and show it, so it needs the same policy as any other page.
+  matcher: ["/((?!api/|ofrep/|_next/static|_next/image|favicon.ico).*)"],
 };

@@ -24,10 +24,10 @@ import { createDb } from "../lib/db/client";
 import { createEtcd } from "../lib/etcd/client";
 import { publishFenced } from "../lib/etcd/fence";
 import { metrics } from "../lib/observability/metrics";
-import { createNamespace } from "../lib/services/namespaces/namespace-verbs";
-import { createSdkKey } from "../lib/services/sdk-keys/create-sdk-key";
+import { createNamespace } from "../lib/namespaces/namespace-verbs";
+import { createSdkKey } from "../lib/sdk-keys/create-sdk-key";
 import { startStreamServer } from "../workers/stream-server/server";
-import { HealthyFleet, STREAM_PATH, openStalled, summarize } from "../tests/hostile/support/raw-streams";
+import { HealthyFleet, STREAM_PATH, openStalled, summarize } from "../tests/support/hostile/raw-streams";
 import { startStack } from "./lib/propagation-setup";
 
 const ENV = "production";
@@ -38,8 +38,9 @@ const BULK_BYTES = 64 * 1024;
 async function serverChild(): Promise<void> {
   const db = createDb(process.env.DATABASE_URL!, 4);
   const { root } = createEtcd(process.env.ETCD_ENDPOINTS!.split(","), process.env.ETCD_PREFIX!);
-  // One server without rate limits (every benchmark stream comes from 127.0.0.1), one with the
-  // defaults, sharing the watch hub.
+  // One server without admission limits (so the bad-key floods measure what each reject costs when
+  // it reaches the key check), one with the production defaults, sharing the watch hub. Healthy
+  // streams from 127.0.0.1 would pass either: valid keys are never limited by address.
   const open = await startStreamServer({ db, root, rateLimit: false, ringSize: 64 });
   const limited = await startStreamServer({ db, root, hub: open.hub });
   if (!(await open.hub.whenReady(30_000))) throw new Error("hub not ready");

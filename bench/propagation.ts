@@ -1,7 +1,7 @@
 /**
- * Commit-to-SDK propagation benchmark (ARCHITECTURE.md, "SDK stream protocol v1").
+ * Commit-to-SDK propagation benchmark (docs/PROTOCOL.md).
  *
- *   npx tsx bench/propagation.ts --streams 2000 --changes 50
+ *   npx tsx bench/propagation.ts --streams 2000 --changes 50 [--change rules]
  *
  * Starts MariaDB + etcd (or uses DATABASE_URL / ETCD_ENDPOINTS), seeds one flag and SDK keys, and
  * for each target server opens N SSE streams from a separate load-client process, then commits
@@ -86,7 +86,7 @@ async function runTarget(target: string, stack: BenchStack, args: PropagationArg
     let offset = 0;
     const openings = await Promise.all(
       clients.map((c, j) => {
-        const req = { type: "open", port: server.port, path: STREAM_PATH, keys, streams: shares[j]!, concurrency: Math.ceil(args.connectConcurrency / clients.length), spreadAddresses: target === "next", offset };
+        const req = { type: "open", port: server.port, path: STREAM_PATH, keys, streams: shares[j]!, concurrency: Math.ceil(args.connectConcurrency / clients.length), offset };
         offset += shares[j]!;
         return ask<{ connected: number; failed: number; ms: number }>(c, req, "opened", 600_000);
       }),
@@ -109,7 +109,7 @@ async function runTarget(target: string, stack: BenchStack, args: PropagationArg
     }
     const done = (v: number) => (complete.get(v) ?? 0) >= clients.length;
     for (let i = 0; i < args.changes; i++) {
-      const version = await stack.change(i % 2 === 0);
+      const version = args.change === "rules" ? await stack.changeRules(i % 2 === 0) : await stack.change(i % 2 === 0);
       const deadline = Date.now() + 10_000;
       while (!done(version) && Date.now() < deadline) await sleep(2);
       if (!done(version)) console.log(`[bench] ${target}: version ${version} did not reach every stream within 10 s`);
@@ -151,9 +151,9 @@ async function main(): Promise<void> {
   }
   const stack = await startStack();
   console.log(`[bench] services: ${stack.hermetic ? "hermetic MariaDB + etcd" : "DATABASE_URL / ETCD_ENDPOINTS"}`);
-  const keys: string[] = [];
-  // Several keys so the per-key connection rate limit of the Next.js route is not what is measured.
-  for (let i = 0; i < Math.ceil(args.streams / 1000); i++) keys.push(await stack.newSdkKey(`bench ${i}`));
+  // One key for every stream, from one address (127.0.0.1), under the production admission
+  // settings: what a service's fleet behind a NAT gateway or load balancer looks like.
+  const keys = [await stack.newSdkKey("bench fleet")];
   const results: TargetResult[] = [];
   const watcher = await stack.etcd.root.watch().prefix("flags/").create();
   watcher.on("put", (kv) => {

@@ -112,6 +112,7 @@ async function main(): Promise<void> {
           measureMs: opts.seconds * 1000,
           rate: opts.rate,
           batch: opts.batch,
+          keyed: opts.keyed,
         },
         (phase, loadPid) => {
           cpu[phase] = sample(loadPid);

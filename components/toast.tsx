@@ -1,6 +1,7 @@
 "use client";
 
-import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
+import { usePathname } from "next/navigation";
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 
 interface Toast {
   id: number;
@@ -15,9 +16,14 @@ interface ToastApi {
 
 const ToastContext = createContext<ToastApi | null>(null);
 
+// Long enough to read a two-line message, short enough not to cover the page for the next task.
+const SHOW_MS = { ok: 5_000, error: 8_000 } as const;
+
 /**
  * Toasts for the results of actions. Successes are announced politely, errors assertively; both stay
- * until dismissed or for a while (errors longer), and can be closed with the keyboard.
+ * until dismissed or for a few seconds, and can be closed with the keyboard. An error is about the
+ * form it came from, so moving to another page clears it; a success (often the reason for moving,
+ * e.g. "Created flag") stays for its few seconds.
  */
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
@@ -27,10 +33,12 @@ export function ToastProvider({ children }: { children: ReactNode }) {
     (kind: Toast["kind"], text: string) => {
       const id = next.current++;
       setToasts((t) => [...t.slice(-4), { id, kind, text }]);
-      setTimeout(() => dismiss(id), kind === "error" ? 12_000 : 6_000);
+      setTimeout(() => dismiss(id), SHOW_MS[kind]);
     },
     [dismiss],
   );
+  const path = usePathname();
+  useEffect(() => setToasts((t) => t.filter((x) => x.kind !== "error")), [path]);
   const api = useMemo<ToastApi>(() => ({ success: (t) => push("ok", t), error: (t) => push("error", t) }), [push]);
   return (
     <ToastContext.Provider value={api}>

@@ -8,12 +8,21 @@ import { useToast } from "./toast";
 
 type Action<T> = (input: unknown) => Promise<ActionResult<T>>;
 
+export interface ServerActionOptions {
+  /** Refresh the server-rendered page after a success (default true). */
+  refresh?: boolean;
+  /** Toast the outcome (default true). */
+  toast?: boolean;
+  /** Error codes the component shows in place, so they get no toast. */
+  inlineCodes?: ErrorCode[];
+}
+
 /**
  * Runs a server action from a client component: pending state, a toast with the outcome in plain
  * words, field errors for the form, and a refresh of the server-rendered page after a success.
  * A network failure (server unreachable) becomes an error result too, never an unhandled rejection.
  */
-export function useServerAction<T>(action: Action<T>, opts: { refresh?: boolean; toast?: boolean; inlineCodes?: ErrorCode[] } = {}) {
+export function useServerAction<T>(action: Action<T>, opts: ServerActionOptions = {}) {
   const router = useRouter();
   const toast = useToast();
   const [pending, startTransition] = useTransition();

@@ -5,7 +5,7 @@
  *   MIZUFLOW_URL=http://localhost:3000 MIZUFLOW_SDK_KEY=mf_... npx tsx examples/openfeature-server.ts
  */
 import { OpenFeature, ProviderEvents } from "@openfeature/server-sdk";
-import { MizuFlowServerProvider } from "../sdk/src/openfeature/server-provider";
+import { MizuFlowServerProvider } from "@mizuflow/sdk/openfeature/server";
 
 const provider = new MizuFlowServerProvider({
   clientOptions: {

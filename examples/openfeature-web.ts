@@ -4,8 +4,8 @@
  * scoped to the namespaces the page may see.
  */
 import { OpenFeature, ProviderEvents } from "@openfeature/web-sdk";
-import { localStorageSnapshotStore } from "../sdk/src/index";
-import { MizuFlowWebProvider } from "../sdk/src/openfeature/web-provider";
+import { localStorageSnapshotStore } from "@mizuflow/sdk";
+import { MizuFlowWebProvider } from "@mizuflow/sdk/openfeature/web";
 
 export async function startFlags(sdkKey: string, render: (newFlow: boolean) => void): Promise<void> {
   const provider = new MizuFlowWebProvider({

@@ -4,7 +4,7 @@
  *
  *   MIZUFLOW_URL=http://localhost:3000 MIZUFLOW_SDK_KEY=mf_... npx tsx examples/sdk-node.ts
  */
-import { createClient } from "../sdk/src/node";
+import { createClient } from "@mizuflow/sdk/node";
 
 const client = createClient({
   url: process.env.MIZUFLOW_URL ?? "http://localhost:3000",

@@ -107,12 +107,17 @@ function run(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, 
   return child;
 }
 
+/**
+ * Waits until `url` answers 2xx. The app's /api/health is 200 once MySQL and etcd answer; the
+ * worker's stream server /healthz is 200 once its watch hub holds a state to serve (503 before).
+ */
 async function waitForHttp(url: string, what: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const res = await fetch(url);
-      if (res.status < 500) return;
+      const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+      await res.body?.cancel();
+      if (res.ok) return;
     } catch {
       // not up yet
     }
@@ -186,7 +191,12 @@ async function main(): Promise<void> {
     ...env,
     NODE_ENV: opts.dev ? "development" : "production",
   });
-  await waitForHttp(`${appUrl}/api/health`, "the app");
+  // "running" only once every endpoint printed below answers, the worker's included.
+  await Promise.all([
+    waitForHttp(`${appUrl}/api/health`, "the app"),
+    waitForHttp(`http://localhost:${streamPort}/healthz`, "the worker's stream server"),
+    waitForHttp(`http://localhost:${metricsPort}/healthz`, "the worker's metrics server"),
+  ]);
 
   const token = seeded.apiToken;
   const lines = [
@@ -194,7 +204,8 @@ async function main(): Promise<void> {
     "MizuFlow is running.",
     `  Console:        ${appUrl}`,
     `  Sign in:        ${adminEmail}  /  ${seeded.adminPassword ?? "(the password printed when this admin was first created; or restart with --fresh)"}`,
-    `  Admin API token: ${token ?? "(created on first run and shown only then; create a new one in the console under API tokens)"}`,
+    `  Admin API token: ${token ? `${token}  (super-admin; expires ${seeded.apiTokenExpiresAt})` : "(created on first run and shown only then; create a new one in the console under API tokens)"}`,
+    ...seeded.warnings.map((w) => `  Warning:        ${w}`),
     `  SDK stream:     ${appUrl}/api/sdk/v1/stream  (and the worker's stream server on http://localhost:${streamPort})`,
     `  Worker metrics: http://localhost:${metricsPort}/metrics`,
     `  etcd:           ${etcdEndpoints.join(",")}  (prefix ${prefix})`,

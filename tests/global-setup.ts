@@ -21,7 +21,11 @@ export default async function setup(project: TestProject) {
   let mysqlUrl = process.env.DATABASE_URL;
   let etcdEndpoints = process.env.ETCD_ENDPOINTS?.split(",").map((s) => s.trim()).filter(Boolean);
   const base = await mkdtemp(path.join(os.tmpdir(), "mizuflow-test-"));
-  await ensureBinaries({ mariadb: !mysqlUrl, etcd: !etcdEndpoints?.length });
+  // `npm test` runs the browser tests too, so it provisions Chromium here like MariaDB and etcd
+  // (installed as root, else a stop with the exact command). A run of chosen files gets it from
+  // launchBrowser() in the browser tests themselves, which fail (never skip) without it.
+  const browsers = process.env.npm_lifecycle_event === "test";
+  await ensureBinaries({ mariadb: !mysqlUrl, etcd: !etcdEndpoints?.length, chromium: browsers });
   if (!mysqlUrl) {
     const db = await startMariaDb({ baseDir: path.join(base, "mariadb"), database: "mizuflow_test" });
     stops.push(() => db.stop());

@@ -7,6 +7,7 @@
 import { getEnv } from "../lib/config/env";
 import { closeDb, createDb } from "../lib/db/client";
 import { createEtcd } from "../lib/etcd/client";
+import { startLastSeenFlusher } from "../lib/last-seen/flush-last-seen";
 import { startStreamServer, type StreamServer } from "./stream-server/server";
 import { describeError, jsonLog } from "./support/log";
 import { parseWorkerEnv } from "./worker-env";
@@ -42,6 +43,13 @@ async function main(): Promise<void> {
     },
     log,
   });
+  // "Last seen" per flag: presence (etcd) copied to MySQL once per interval, never per SDK report.
+  const lastSeen = startLastSeenFlusher({
+    db,
+    root: etcd.root,
+    intervalMs: w.LAST_SEEN_FLUSH_MS,
+    log: (level, msg, err) => log(level, "last_seen.flush_failed", { msg, err: describeError(err) }),
+  });
   // The SDK stream server is optional here and independent of leadership: every worker may serve it.
   let stream: StreamServer | null = null;
   if (w.STREAM_PORT !== undefined) {
@@ -51,7 +59,8 @@ async function main(): Promise<void> {
       port: w.STREAM_PORT,
       host: w.STREAM_HOST,
       maxStreams: w.STREAM_MAX_STREAMS,
-      adminApi: w.SIDECAR_ADMIN_API === "on" ? (await import("../lib/http/handlers")).ALL_HANDLERS : undefined,
+      trustedProxies: env.TRUSTED_PROXIES,
+      adminApi: w.SIDECAR_ADMIN_API === "on" ? (await import("../lib/http/api-registry")).ALL_HANDLERS : undefined,
       log: (level, msg, err) => log(level, "stream_server.log", err === undefined ? { msg } : { msg, err: describeError(err) }),
     });
     log("info", "stream_server.listening", { port: stream.port });
@@ -72,6 +81,7 @@ async function main(): Promise<void> {
     force.unref();
     try {
       await worker.stop();
+      await lastSeen.stop();
       log("info", "shutdown.worker_stopped");
       if (stream) {
         await stream.close();
@@ -92,6 +102,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(JSON.stringify({ ts: new Date().toISOString(), level: "error", event: "worker.start_failed", err: describeError(err) }));
+  jsonLog({})("error", "worker.start_failed", { err: describeError(err) });
   process.exit(1);
 });

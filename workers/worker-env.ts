@@ -18,6 +18,8 @@ const WorkerEnvSchema = z.object({
   LEASE_TTL_SECONDS: int(1, 300).default(5),
   /** 0 disables the reconciler. */
   RECONCILE_INTERVAL_MS: int(0, 24 * 3600_000).default(30_000),
+  /** How often SDK presence is copied to MySQL for "last seen" (lib/last-seen). */
+  LAST_SEEN_FLUSH_MS: int(1_000, 3600_000).default(30_000),
   OUTBOX_RETENTION_DAYS: z.coerce.number().positive().max(3650).default(7),
   RELAY_BATCH_SIZE: int(1, 5000).default(200),
   RELAY_POLL_INTERVAL_MS: int(10, 60_000).default(250),

@@ -1,5 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { CommandPalette } from "@/components/shell/command-palette";
+import { CollapsibleMenu } from "@/components/shell/collapsible-menu";
 import { NavLinks, type NavItem } from "@/components/shell/nav-links";
 import { SignOutButton } from "@/components/shell/sign-out-button";
 import { consoleAbilities, getConsoleContext } from "./_lib/context";
@@ -18,6 +20,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const items: NavItem[] = [
     { href: "/", label: "Dashboard" },
     { href: "/flags", label: "Flags" },
+    { href: "/segments", label: "Segments" },
     ...(can.readAudit ? [{ href: "/audit", label: "Audit history" }] : []),
     { href: "/realtime", label: "Realtime" },
     { href: "/namespaces", label: "Namespaces" },
@@ -32,13 +35,16 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
         <Link href="/" className="brand">
           Mizu<span>Flow</span>
         </Link>
-        <NavLinks items={items} />
-        <div className="user-box">
-          <span>Signed in as</span>
-          <strong data-testid="signed-in-as">{ctx.actor.name}</strong>
-          <span>{ctx.actor.isSuperAdmin ? "Administrator" : roleSummary(ctx.actor.grants)}</span>
-          <SignOutButton />
-        </div>
+        <CollapsibleMenu>
+          <CommandPalette pages={items} />
+          <NavLinks items={items} />
+          <div className="user-box">
+            <span>Signed in as</span>
+            <strong data-testid="signed-in-as">{ctx.actor.name}</strong>
+            <span>{ctx.actor.isSuperAdmin ? "Administrator" : roleSummary(ctx.actor.grants)}</span>
+            <SignOutButton />
+          </div>
+        </CollapsibleMenu>
       </aside>
       <main id="main" className="main" tabIndex={-1}>
         {children}

@@ -1,11 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { listAuditEvents } from "@/lib/services/audit/list-audit";
-import type { AuditEventView } from "@/lib/services/audit/schemas";
-import { listEnvironments } from "@/lib/services/environments/environment-verbs";
-import { listNamespaces } from "@/lib/services/namespaces/namespace-verbs";
-import { outboxStats } from "@/lib/services/outbox/outbox-stats";
-import { readRealtimeStats } from "../api/console/_lib/realtime-stats";
+import { listAuditEvents } from "@/lib/audit/list-audit";
+import type { AuditEventView } from "@/lib/audit/schemas";
+import { listEnvironments } from "@/lib/environments/environment-verbs";
+import { listNamespaces } from "@/lib/namespaces/namespace-verbs";
+import { outboxStats } from "@/lib/outbox/outbox-stats";
+import { readPresenceStats } from "@/lib/console/realtime-presence";
+import { FirstRunChecklist } from "@/components/dashboard/first-run-checklist";
+import { listFlags } from "@/lib/flags/list-flags";
 import { RetryDeadLettersButton } from "@/components/dashboard/retry-dead-letters-button";
 import { describeEvent } from "@/components/audit/describe-event";
 import { consoleAbilities, requireConsoleContext } from "./_lib/context";
@@ -15,16 +17,26 @@ export const metadata: Metadata = { title: "Dashboard" };
 export default async function DashboardPage() {
   const ctx = await requireConsoleContext("/");
   const can = consoleAbilities(ctx.actor);
-  const [namespaces, environments, outbox, live, recent] = await Promise.all([
+  const [namespaces, environments, outbox, live, recent, firstFlags] = await Promise.all([
     listNamespaces({ ctx }),
     listEnvironments({ ctx }),
     outboxStats({ ctx }),
-    readRealtimeStats(),
+    readPresenceStats(ctx.actor),
     can.readAudit ? listAuditEvents({ ctx, input: { limit: 8 } }).then((r) => r.events).catch(() => null) : Promise.resolve(null),
+    listFlags({ ctx, input: { limit: 50 } }).then((r) => r.flags),
   ]);
+  const connectedClients = live.available ? live.environments.reduce((n, e) => n + e.clients, 0) : 0;
+  const checklist = {
+    hasFlag: firstFlags.length > 0,
+    firstFlag: firstFlags[0] ? { namespace: firstFlags[0].namespace, key: firstFlags[0].key } : null,
+    hasChange: firstFlags.some((f) => Object.values(f.values).some((v) => v.version > 1)),
+    connectedClients,
+    environments: environments.map((e) => e.key),
+  };
   return (
     <>
       <h1>Dashboard</h1>
+      <FirstRunChecklist state={checklist} canWrite={can.write} />
       <div className="grid" style={{ marginBottom: "1rem" }}>
         <section className="panel" aria-labelledby="d-ns">
           <h2 id="d-ns" className="small muted">Namespaces you can see</h2>
@@ -35,8 +47,10 @@ export default async function DashboardPage() {
           <p className="stat">{environments.length}</p>
         </section>
         <section className="panel" aria-labelledby="d-live">
-          <h2 id="d-live" className="small muted">Open SDK streams (this app process)</h2>
-          <p className="stat" data-testid="open-streams">{live.openStreams}</p>
+          {/* Cluster-wide, from the SDKs' reports (presence summaries of every process), not one process's sockets. */}
+          <h2 id="d-live" className="small muted">Connected SDK clients</h2>
+          <p className="stat" data-testid="open-streams">{live.available ? connectedClients : "—"}</p>
+          {!live.available && <p className="small muted">Unknown right now: etcd did not answer.</p>}
           <Link href="/realtime">Realtime panel</Link>
         </section>
         <section className="panel" aria-labelledby="d-outbox">

@@ -2,16 +2,11 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { LoginForm } from "@/components/auth/login-form";
 import { oidcConfig } from "@/lib/auth/auth-options";
+import { safeReturnPath } from "@/lib/security/safe-return";
 import { getConsoleContext } from "../(console)/_lib/context";
 
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
-
-/** Only same-site paths are followed after sign-in (never //host or absolute URLs). */
-function safeReturn(raw: string | string[] | undefined): string {
-  const v = Array.isArray(raw) ? raw[0] : raw;
-  return v && v.startsWith("/") && !v.startsWith("//") && !v.startsWith("/\\") ? v : "/";
-}
 
 const ERRORS: Record<string, string> = {
   AccessDenied: "That account has no access to MizuFlow, or it is disabled. Ask an administrator.",
@@ -23,7 +18,8 @@ const ERRORS: Record<string, string> = {
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const sp = await searchParams;
-  const returnTo = safeReturn(sp.callbackUrl);
+  // Only same-origin paths are followed after sign-in (lib/security/safe-return.ts).
+  const returnTo = safeReturnPath(sp.callbackUrl, process.env.NEXTAUTH_URL);
   if (await getConsoleContext()) redirect(returnTo);
   const code = typeof sp.error === "string" ? sp.error : undefined;
   // Only known codes are shown: free text from the URL would let a link put any words on this page.

@@ -15,9 +15,7 @@ interface OpenRequest {
   keys: string[];
   streams: number;
   concurrency: number;
-  /** Give each stream its own X-Forwarded-For (the Next.js adapter rate-limits per address). */
-  spreadAddresses: boolean;
-  /** Index of this client's first stream among all clients' (keeps addresses and keys distinct). */
+  /** Index of this client's first stream among all clients' (spreads the keys). */
   offset: number;
 }
 
@@ -45,10 +43,9 @@ function openOne(req: OpenRequest, i: number): Promise<boolean> {
         resolve(ok);
       }
     };
-    const xff = req.spreadAddresses ? `X-Forwarded-For: 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}\r\n` : "";
     sock.write(
       `GET ${req.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n` +
-        `Authorization: Bearer ${req.keys[i % req.keys.length]}\r\n${xff}\r\n`,
+        `Authorization: Bearer ${req.keys[i % req.keys.length]}\r\n\r\n`,
     );
     sock.on("data", (chunk: string) => {
       const now = Date.now();

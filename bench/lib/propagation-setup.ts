@@ -1,3 +1,4 @@
+import { setTargeting } from "../../lib/rules/targeting-verbs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -6,11 +7,11 @@ import { closeDb, createDb, type Db } from "../../lib/db/client";
 import { migrateDatabase } from "../../lib/db/migrate";
 import { createEtcd, type EtcdHandle } from "../../lib/etcd/client";
 import { createImmediatePublisher } from "../../lib/outbox/immediate-publisher";
-import { createEnvironment } from "../../lib/services/environments/environment-verbs";
-import { createFlag } from "../../lib/services/flags/create-flag";
-import { setFlagValue } from "../../lib/services/flags/set-flag-value";
-import { createNamespace } from "../../lib/services/namespaces/namespace-verbs";
-import { createSdkKey } from "../../lib/services/sdk-keys/create-sdk-key";
+import { createEnvironment } from "../../lib/environments/environment-verbs";
+import { createFlag } from "../../lib/flags/create-flag";
+import { setFlagValue } from "../../lib/values/set-flag-value";
+import { createNamespace } from "../../lib/namespaces/namespace-verbs";
+import { createSdkKey } from "../../lib/sdk-keys/create-sdk-key";
 import { ensureBinaries, startEtcd, startMariaDb } from "../../scripts/lib/local-services";
 
 export const BENCH_FLAG = { namespace: "bench", key: "propagation", environment: "production" };
@@ -24,6 +25,8 @@ export interface BenchStack {
   hermetic: boolean;
   /** Commits one flag change through the service verb, published at once by the write path; returns its version. */
   change(value: boolean): Promise<number>;
+  /** Commits a rules change instead (issue 14): a rule whose IN list alternates; returns its version. */
+  changeRules(flip: boolean): Promise<number>;
   newSdkKey(name: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -74,6 +77,10 @@ export async function startStack(): Promise<BenchStack> {
     async change(value) {
       const view = await setFlagValue({ ctx: publishing, input: { ...BENCH_FLAG, value } });
       return view.values[BENCH_FLAG.environment]!.version;
+    },
+    async changeRules(flip) {
+      const rules = [{ constraints: [{ contextName: "userId", operator: "IN" as const, values: flip ? ["u1", "u2"] : ["u3"] }], gate: { percentage: 30 }, serve: { value: true } }];
+      return (await setTargeting({ ctx: publishing, input: { ...BENCH_FLAG, rules } })).version;
     },
     async newSdkKey(name) {
       return (await createSdkKey({ ctx, input: { name, environment: BENCH_FLAG.environment, namespaces: null } })).key;

@@ -3,12 +3,13 @@ import { createEtcd } from "../../lib/etcd/client";
 import { startStreamServer } from "../../workers/stream-server/server";
 
 /**
- * Benchmark child: the sidecar stream server alone in its process (so its RSS is its own).
- * Rate limits are off: every benchmark stream comes from 127.0.0.1.
+ * Benchmark child: the sidecar stream server alone in its process (so its RSS is its own), with
+ * the production admission settings: every benchmark stream comes from 127.0.0.1, as a fleet behind
+ * one NAT address or load balancer would.
  */
 const db = createDb(process.env.DATABASE_URL!, 4);
 const { root } = createEtcd(process.env.ETCD_ENDPOINTS!.split(","), process.env.ETCD_PREFIX!);
-const server = await startStreamServer({ db, root, port: 0, rateLimit: false });
+const server = await startStreamServer({ db, root, port: 0 });
 if (!(await server.hub.whenReady(30_000))) throw new Error("hub not ready");
 
 // Registered after the stream core's listener, so it runs once the batch is written to every stream.

@@ -20,6 +20,8 @@ export interface WriteBenchOptions {
   target: "sidecar" | "next";
   /** Leaves the stack running after the runs (Ctrl-C to stop), for poking at it. */
   keep: boolean;
+  /** Sends a fresh Idempotency-Key with every request (what a careful client does). */
+  keyed: boolean;
 }
 
 const USAGE = `usage: node --import tsx bench/write-throughput.ts [options]
@@ -38,6 +40,7 @@ const USAGE = `usage: node --import tsx bench/write-throughput.ts [options]
   --no-build             never run 'next build' (fails without a build, warns if stale)
   --cpu-prof DIR         V8 CPU profiles of the app and worker processes into DIR
   --json FILE            also write the results as JSON
+  --keyed                a fresh Idempotency-Key header on every request
   --keep                 keep the stack running afterwards (Ctrl-C to stop)
 With DATABASE_URL and ETCD_ENDPOINTS set, those services are used instead of hermetic ones.`;
 
@@ -65,6 +68,7 @@ export function parseWriteBenchArgs(argv: string[]): WriteBenchOptions {
       "cpu-prof": { type: "string" },
       json: { type: "string" },
       keep: { type: "boolean", default: false },
+      keyed: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
     strict: true,
@@ -88,5 +92,6 @@ export function parseWriteBenchArgs(argv: string[]): WriteBenchOptions {
     cpuProf: values["cpu-prof"] ?? null,
     json: values.json ?? null,
     keep: values.keep ?? false,
+    keyed: values.keyed ?? false,
   };
 }

@@ -8,6 +8,7 @@
  * With `rate`, requests start on a fixed schedule instead (open loop, still at most `concurrency`
  * in flight), to see latency and lag at a load the machine can sustain.
  */
+import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { percentiles, type Percentiles } from "./write-stats";
 
@@ -30,6 +31,8 @@ export interface LoadRequest {
   batch: number;
   /** Open-loop: start requests at this many per second (at most `concurrency` in flight); null = closed loop. */
   rate: number | null;
+  /** A fresh Idempotency-Key on every request. */
+  keyed?: boolean;
 }
 
 export interface LoadResult {
@@ -70,6 +73,7 @@ function put(agent: http.Agent, req: LoadRequest, targets: LoadTarget[]): Promis
           authorization: `Bearer ${req.token}`,
           "content-type": "application/json",
           "content-length": Buffer.byteLength(body),
+          ...(req.keyed ? { "idempotency-key": randomUUID() } : {}),
         },
       },
       (res) => {

@@ -104,7 +104,7 @@ export function printSummary(results: RunResult[], durability: string, machine: 
       ] as [string, (r: RunResult) => number, number][]
     ).map(([name, f, d]) => [name, ...results.map((r) => fmt(f(r), d)), fmt(med(f), d)]),
   ];
-  console.log(`\nSummary (${machine}; writes to ${opts.target}${opts.batch > 1 ? `, ${opts.batch} changes per request (POST /api/v1/value-changes)` : ", one PUT per change"}; ${durability}; ${mode}, ${opts.flags} flags, ${opts.seconds} s measured)`);
+  console.log(`\nSummary (${machine}; writes to ${opts.target}${opts.batch > 1 ? `, ${opts.batch} changes per request (POST /api/v1/value-changes)` : ", one PUT per change"}${opts.keyed ? "; Idempotency-Key on every request" : ""}; ${durability}; ${mode}, ${opts.flags} flags, ${opts.seconds} s measured)`);
   console.log(table(rows));
   const verified = results.every((r) => !r.mismatches.length && r.drainMs !== null && !r.dead);
   console.log(

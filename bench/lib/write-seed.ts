@@ -4,11 +4,11 @@ import type { Db } from "../../lib/db/client";
 import { flags, namespaces } from "../../lib/db/schema";
 import { migrateDatabase } from "../../lib/db/migrate";
 import { seedDemo } from "../../lib/seed/seed-demo";
-import { createApiToken } from "../../lib/services/api-tokens/create-api-token";
-import type { ServiceContext } from "../../lib/services/context";
-import { listEnvironments } from "../../lib/services/environments/environment-verbs";
-import { createFlag } from "../../lib/services/flags/create-flag";
-import { createNamespace } from "../../lib/services/namespaces/namespace-verbs";
+import { createApiToken } from "../../lib/api-tokens/create-api-token";
+import type { ServiceContext } from "../../lib/core/context";
+import { listEnvironments } from "../../lib/environments/environment-verbs";
+import { createFlag } from "../../lib/flags/create-flag";
+import { createNamespace } from "../../lib/namespaces/namespace-verbs";
 import type { LoadTarget } from "./write-load-client";
 
 export const BENCH_NAMESPACE = "bench";

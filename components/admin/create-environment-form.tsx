@@ -1,22 +1,13 @@
 "use client";
 
-import { createEnvironmentAction } from "@/lib/actions/admin-actions";
+import { createEnvironmentAction } from "@/lib/environments/server-actions";
 import { Field } from "../field";
-import { useServerAction } from "../use-server-action";
+import { SubmitButton, useActionForm } from "../ui/action-form";
 
 export function CreateEnvironmentForm() {
-  const { run, pending, fieldError } = useServerAction(createEnvironmentAction);
+  const { onSubmit, pending, fieldError } = useActionForm(createEnvironmentAction);
   return (
-    <form
-      className="panel stack"
-      aria-labelledby="new-env-title"
-      onSubmit={async (e) => {
-        e.preventDefault();
-        const form = e.currentTarget;
-        const r = await run(new FormData(form));
-        if (r.ok) form.reset();
-      }}
-    >
+    <form className="panel stack" aria-labelledby="new-env-title" onSubmit={onSubmit}>
       <h2 id="new-env-title">Create an environment</h2>
       <div className="form-grid">
         <Field label="Key" hint="e.g. staging" error={fieldError("key")}>
@@ -33,7 +24,7 @@ export function CreateEnvironmentForm() {
         </Field>
       </div>
       <p className="small muted">Every existing flag gets its default value in the new environment, and SDKs for it receive them at once.</p>
-      <div><button type="submit" className="primary" disabled={pending}>{pending ? "Creating…" : "Create environment"}</button></div>
+      <SubmitButton pending={pending} label="Create environment" />
     </form>
   );
 }

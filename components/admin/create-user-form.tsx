@@ -1,22 +1,13 @@
 "use client";
 
-import { createUserAction } from "@/lib/actions/admin-actions";
+import { createUserAction } from "@/lib/users/server-actions";
 import { Field } from "../field";
-import { useServerAction } from "../use-server-action";
+import { SubmitButton, useActionForm } from "../ui/action-form";
 
 export function CreateUserForm() {
-  const { run, pending, fieldError } = useServerAction(createUserAction);
+  const { onSubmit, pending, fieldError } = useActionForm(createUserAction);
   return (
-    <form
-      className="panel stack"
-      aria-labelledby="new-user-title"
-      onSubmit={async (e) => {
-        e.preventDefault();
-        const form = e.currentTarget;
-        const r = await run(new FormData(form));
-        if (r.ok) form.reset();
-      }}
-    >
+    <form className="panel stack" aria-labelledby="new-user-title" onSubmit={onSubmit}>
       <h2 id="new-user-title">Add a user</h2>
       <div className="form-grid">
         <Field label="E-mail" error={fieldError("email")}><input name="email" type="email" required autoComplete="off" /></Field>
@@ -27,7 +18,7 @@ export function CreateUserForm() {
         <Field label="Reason" error={fieldError("reason")}><input name="reason" type="text" /></Field>
       </div>
       <label className="checkbox"><input type="checkbox" name="isSuperAdmin" /> Administrator (every role everywhere, manages users and environments)</label>
-      <div><button type="submit" className="primary" disabled={pending}>{pending ? "Adding…" : "Add user"}</button></div>
+      <SubmitButton pending={pending} label="Add user" pendingLabel="Adding…" />
     </form>
   );
 }

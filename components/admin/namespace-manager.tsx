@@ -1,17 +1,18 @@
 "use client";
 
 import { useState } from "react";
-import { createNamespaceAction, deleteNamespaceAction, updateNamespaceAction } from "@/lib/actions/admin-actions";
-import type { NamespaceView } from "@/lib/services/namespaces/schemas";
+import { createNamespaceAction, deleteNamespaceAction, updateNamespaceAction } from "@/lib/namespaces/server-actions";
+import type { NamespaceView } from "@/lib/namespaces/schemas";
 import { ConfirmDialog } from "../confirm-dialog";
 import { Field } from "../field";
+import { SubmitButton, useActionForm } from "../ui/action-form";
 import { useServerAction } from "../use-server-action";
 
 type Row = NamespaceView & { canAdmin: boolean };
 
 /** Namespaces: list, create (administrators), rename / describe (namespace admins), delete when empty. */
 export function NamespaceManager({ namespaces, superAdmin }: { namespaces: Row[]; superAdmin: boolean }) {
-  const create = useServerAction(createNamespaceAction);
+  const create = useActionForm(createNamespaceAction);
   const update = useServerAction(updateNamespaceAction);
   const remove = useServerAction(deleteNamespaceAction);
   const [editing, setEditing] = useState<string | null>(null);
@@ -69,16 +70,7 @@ export function NamespaceManager({ namespaces, superAdmin }: { namespaces: Row[]
       )}
 
       {superAdmin && (
-        <form
-          className="panel stack"
-          aria-labelledby="new-ns-title"
-          onSubmit={async (e) => {
-            e.preventDefault();
-            const form = e.currentTarget;
-            const r = await create.run(new FormData(form));
-            if (r.ok) form.reset();
-          }}
-        >
+        <form className="panel stack" aria-labelledby="new-ns-title" onSubmit={create.onSubmit}>
           <h2 id="new-ns-title">Create a namespace</h2>
           <div className="form-grid">
             <Field label="Key" hint="e.g. checkout" error={create.fieldError("key")}><input name="key" type="text" required maxLength={128} autoComplete="off" /></Field>
@@ -86,7 +78,7 @@ export function NamespaceManager({ namespaces, superAdmin }: { namespaces: Row[]
             <Field label="Description" error={create.fieldError("description")}><input name="description" type="text" maxLength={2000} /></Field>
             <Field label="Reason" error={create.fieldError("reason")}><input name="reason" type="text" maxLength={1000} /></Field>
           </div>
-          <div><button type="submit" className="primary" disabled={create.pending}>{create.pending ? "Creating…" : "Create namespace"}</button></div>
+          <SubmitButton pending={create.pending} label="Create namespace" />
         </form>
       )}
 

@@ -1,8 +1,8 @@
 "use client";
 
 import { useState } from "react";
-import { grantRoleAction, revokeRoleAction, setUserPasswordAction, updateUserAction } from "@/lib/actions/admin-actions";
-import type { UserView } from "@/lib/services/users/schemas";
+import { grantRoleAction, revokeRoleAction, setUserPasswordAction, updateUserAction } from "@/lib/users/server-actions";
+import type { UserView } from "@/lib/users/schemas";
 import { Field } from "../field";
 import { useServerAction } from "../use-server-action";
 

@@ -2,16 +2,15 @@
 
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import type { AuditEventView } from "@/lib/services/audit/schemas";
+import type { AuditEventView } from "@/lib/audit/schemas";
 import { fetchJson } from "../fetch-json";
 import { AuditEventList } from "./audit-event-list";
+import { AUDIT_FILTER_KEYS as KEYS, auditFiltersKey, type AuditFilters as Filters } from "./audit-filters";
 
-const KEYS = ["namespace", "environment", "flag", "actor", "action", "from", "to"] as const;
-type Filters = Partial<Record<(typeof KEYS)[number], string>>;
 type Page = { events: AuditEventView[]; nextCursor: number | null };
 
 /** Audit history with filters in the URL, page-by-page loading, and CSV / JSON export of the same filter. */
-export function AuditBrowser({ namespaces, environments }: { namespaces: string[]; environments: string[] }) {
+export function AuditBrowser({ namespaces, environments, initial }: { namespaces: string[]; environments: string[]; initial?: { filters: Filters; page: Page } | null }) {
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
@@ -21,6 +20,8 @@ export function AuditBrowser({ namespaces, environments }: { namespaces: string[
     initialPageParam: 0,
     queryFn: ({ pageParam }) => fetchJson<Page>(`/api/console/audit?${new URLSearchParams({ ...filters, limit: "50", ...(pageParam ? { cursor: String(pageParam) } : {}) })}`),
     getNextPageParam: (p) => p.nextCursor ?? undefined,
+    // The page server-rendered the first page of the address it was opened at.
+    initialData: initial && auditFiltersKey(initial.filters) === auditFiltersKey(filters) ? { pages: [initial.page], pageParams: [0] } : undefined,
   });
   const events = query.data?.pages.flatMap((p) => p.events) ?? [];
   const exportUrl = (format: "csv" | "json") => `/api/console/audit/export?${new URLSearchParams({ ...filters, format })}`;

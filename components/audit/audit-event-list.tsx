@@ -1,7 +1,7 @@
 "use client";
 
 import { Fragment, useState, type ReactNode } from "react";
-import type { AuditEventView } from "@/lib/services/audit/schemas";
+import type { AuditEventView } from "@/lib/audit/schemas";
 import { JsonDiff } from "../json-diff";
 import { describeEvent } from "./describe-event";
 

@@ -1,4 +1,4 @@
-import type { AuditEventView } from "@/lib/services/audit/schemas";
+import type { AuditEventView } from "@/lib/audit/schemas";
 
 const short = (v: unknown) => {
   const s = JSON.stringify(v);
@@ -11,6 +11,20 @@ const field = (side: unknown, name: string): string | undefined => {
   const v = side && typeof side === "object" ? (side as Record<string, unknown>)[name] : undefined;
   return typeof v === "string" ? v : undefined;
 };
+
+const rulesIn = (side: unknown): number => {
+  const t = side && typeof side === "object" ? (side as { targeting?: { rules?: unknown[] } }).targeting : undefined;
+  return Array.isArray(t?.rules) ? t.rules.length : 0;
+};
+
+const rulesText = (n: number) => (n === 1 ? "1 rule" : `${n} rules`);
+
+const conditionsIn = (side: unknown): number => {
+  const c = side && typeof side === "object" ? (side as { constraints?: unknown[] }).constraints : undefined;
+  return Array.isArray(c) ? c.length : 0;
+};
+
+const conditionsText = (n: number) => (n === 1 ? "1 condition" : `${n} conditions`);
 
 /** One line in words for an audit event ("set checkout/new-flow in production to true"). */
 export function describeEvent(e: AuditEventView): string {
@@ -28,6 +42,16 @@ export function describeEvent(e: AuditEventView): string {
       return `restored ${flag}`;
     case "flag.delete":
       return `deleted ${flag}`;
+    case "flag_targeting.set":
+      return `changed the rules of ${flag} in ${e.environment} (${rulesText(rulesIn(e.before))} before, ${rulesText(rulesIn(e.after))} now)`;
+    case "segment.create":
+      return `created segment ${e.namespace}/${field(e.after, "key")} with ${conditionsText(conditionsIn(e.after))}`;
+    case "segment.update":
+      return `changed segment ${e.namespace}/${field(e.after, "key")} (${conditionsText(conditionsIn(e.before))} before, ${conditionsText(conditionsIn(e.after))} now)`;
+    case "segment.delete":
+      return `deleted segment ${e.namespace}/${field(e.before, "key")}`;
+    case "import.unleash":
+      return `imported flags from Unleash into ${e.environment}${e.namespace ? ` (namespace ${e.namespace})` : ""}`;
     case "namespace.create":
       return `created namespace ${e.namespace}`;
     case "namespace.update":

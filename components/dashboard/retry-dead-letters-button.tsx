@@ -1,6 +1,6 @@
 "use client";
 
-import { retryDeadLettersAction } from "@/lib/actions/admin-actions";
+import { retryDeadLettersAction } from "@/lib/outbox/server-actions";
 import { useServerAction } from "../use-server-action";
 
 export function RetryDeadLettersButton() {

@@ -1,7 +1,8 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import type { FlagAdoption } from "@/lib/delivery/flag-adoption";
+import type { FlagAdoption } from "@/lib/delivery/presence/flag-adoption";
+import { describeLastSeen, type LastSeen } from "@/lib/last-seen/last-seen-view";
 import { fetchJson } from "../fetch-json";
 
 /** Per environment, how many reporting SDK clients have the flag's current value (polled). */
@@ -10,7 +11,7 @@ export function useFlagAdoption(namespace: string, key: string, enabled = true) 
     enabled,
     queryKey: ["flag-clients", namespace, key],
     queryFn: () =>
-      fetchJson<{ environments: Record<string, FlagAdoption | null> }>(
+      fetchJson<{ environments: Record<string, FlagAdoption | null>; lastSeen: Record<string, LastSeen> }>(
         `/api/console/flags/${encodeURIComponent(namespace)}/${encodeURIComponent(key)}/clients`,
       ),
     refetchInterval: 3_000,
@@ -27,6 +28,16 @@ export function AdoptionLine({ adoption }: { adoption: FlagAdoption | null | und
   return (
     <p className="small" data-testid="adoption" title={`Clients at etcd revision ${adoption.revision} or later`}>
       <span className={`badge ${all ? "on" : "warn"}`}>{adoption.withChange} of {adoption.clients}</span> clients have this change
+    </p>
+  );
+}
+
+/** When an SDK client last held this flag here: now, a time, or never (absent while loading or not served). */
+export function LastSeenLine({ seen }: { seen: LastSeen | undefined }) {
+  if (!seen) return null;
+  return (
+    <p className="small muted" data-testid="last-seen">
+      Last seen by an SDK: {seen.at && !seen.live ? <time dateTime={seen.at}>{describeLastSeen(seen)}</time> : describeLastSeen(seen)}
     </p>
   );
 }

@@ -2,10 +2,10 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { createFlagAction } from "@/lib/actions/flag-actions";
+import { createFlagAction } from "@/lib/flags/server-actions";
 import type { FlagType } from "@/lib/db/schema/flags";
 import { Field } from "../field";
-import { useServerAction } from "../use-server-action";
+import { SubmitButton, useActionForm } from "../ui/action-form";
 import { ValueEditor, type Draft } from "../value-editor";
 
 const DEFAULTS: Record<FlagType, unknown> = { boolean: false, string: "", number: 0, json: {} };
@@ -13,29 +13,18 @@ const DEFAULTS: Record<FlagType, unknown> = { boolean: false, string: "", number
 /** Creates a flag; its default value is served in every environment until someone changes it. */
 export function CreateFlagForm({ namespaces, initialNamespace }: { namespaces: string[]; initialNamespace: string }) {
   const router = useRouter();
-  const { run, pending, fieldError, result } = useServerAction(createFlagAction, { refresh: false });
   const [type, setType] = useState<FlagType>("boolean");
   const [draft, setDraft] = useState<Draft>({ ok: true, value: DEFAULTS.boolean });
+  const { onSubmit, pending, fieldError, result } = useActionForm(createFlagAction, {
+    refresh: false,
+    input: (fd) =>
+      draft.ok
+        ? { namespace: fd.get("namespace"), key: fd.get("key"), type, description: fd.get("description"), tags: fd.get("tags"), defaultValue: draft.value, reason: fd.get("reason") }
+        : null,
+    onDone: (flag) => router.push(`/flags/${flag.namespace}/${flag.key}`),
+  });
   return (
-    <form
-      className="panel stack"
-      style={{ maxWidth: 720 }}
-      onSubmit={async (e) => {
-        e.preventDefault();
-        if (!draft.ok) return;
-        const fd = new FormData(e.currentTarget);
-        const r = await run({
-          namespace: fd.get("namespace"),
-          key: fd.get("key"),
-          type,
-          description: fd.get("description"),
-          tags: fd.get("tags"),
-          defaultValue: draft.value,
-          reason: fd.get("reason"),
-        });
-        if (r.ok) router.push(`/flags/${r.data.namespace}/${r.data.key}`);
-      }}
-    >
+    <form className="panel stack" style={{ maxWidth: 720 }} onSubmit={onSubmit}>
       {result && !result.ok && !result.fieldErrors && <p className="alert error" role="alert">{result.message}</p>}
       <div className="form-grid">
         <Field label="Namespace" error={fieldError("namespace")}>
@@ -77,11 +66,7 @@ export function CreateFlagForm({ namespaces, initialNamespace }: { namespaces: s
       <Field label="Reason" hint="Recorded in the audit history" error={fieldError("reason")}>
         <input name="reason" type="text" maxLength={1000} />
       </Field>
-      <div className="row">
-        <button type="submit" className="primary" disabled={pending || !draft.ok}>
-          {pending ? "Creating…" : "Create flag"}
-        </button>
-      </div>
+      <SubmitButton pending={pending} label="Create flag" disabled={!draft.ok} />
     </form>
   );
 }

@@ -1,13 +1,16 @@
 "use client";
 
+import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useState } from "react";
-import type { FlagView } from "@/lib/services/flags/schemas";
+import type { FlagView } from "@/lib/flags/schemas";
 import { Tabs } from "../tabs";
 import { useFlagAdoption } from "./client-adoption";
 import { EnvValueCard } from "./env-value-card";
 import { FlagHistory } from "./flag-history";
 import { FlagSettings } from "./flag-settings";
+import { TargetingPanel } from "../targeting/targeting-panel";
+import type { TargetingTabData } from "@/lib/rules/targeting-tab";
 
 export interface FlagPerms {
   write: boolean;
@@ -18,18 +21,24 @@ export interface FlagPerms {
 }
 
 /** The flag page: every environment's value side by side, the settings, and (for reviewers) its history. */
-export function FlagDetail({ flag, environments, perms, initialTab }: { flag: FlagView; environments: { key: string; name: string }[]; perms: FlagPerms; initialTab: string }) {
+export function FlagDetail({ flag, environments, perms, initialTab, targeting }: { flag: FlagView; environments: { key: string; name: string }[]; perms: FlagPerms; initialTab: string; targeting?: TargetingTabData }) {
   const router = useRouter();
   const pathname = usePathname();
   const [tab, setTab] = useState(initialTab);
   const adoption = useFlagAdoption(flag.namespace, flag.key, tab === "values");
   const tabs = [
     { id: "values", label: "Values" },
+    ...(targeting ? [{ id: "targeting", label: "Rules" }] : []),
     { id: "settings", label: "Settings" },
     ...(perms.audit ? [{ id: "history", label: "History" }] : []),
   ];
   return (
     <>
+      <nav aria-label="Breadcrumb" className="breadcrumb small">
+        <Link href="/flags">Flags</Link> <span aria-hidden="true">/</span>{" "}
+        <Link href={`/flags?namespace=${encodeURIComponent(flag.namespace)}`}>{flag.namespace}</Link> <span aria-hidden="true">/</span>{" "}
+        <span aria-current="page">{flag.key}</span>
+      </nav>
       <div className="spread">
         <h1>
           <span className="muted">{flag.namespace}/</span>
@@ -68,11 +77,15 @@ export function FlagDetail({ flag, environments, perms, initialTab }: { flag: Fl
                   environment={e}
                   current={v}
                   adoption={adoption.data?.environments[e.key]}
+                  lastSeen={adoption.data?.lastSeen[e.key]}
                   canWrite={Boolean(perms.writeEnv[e.key]) && !flag.archived}
                 />
               ) : null;
             })}
           </div>
+        )}
+        {tab === "targeting" && targeting && (
+          <TargetingPanel {...targeting} type={flag.type} environments={environments} writeEnv={perms.writeEnv} archived={flag.archived} />
         )}
         {tab === "settings" && <FlagSettings key={flag.version} flag={flag} perms={perms} />}
         {tab === "history" && perms.audit && <FlagHistory flag={flag} perms={perms} />}

@@ -1,9 +1,9 @@
 "use client";
 
-import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import type { AuditEventView, ValueVersion } from "@/lib/services/audit/schemas";
-import type { FlagView } from "@/lib/services/flags/schemas";
+import type { AuditEventView, ValueVersion } from "@/lib/audit/schemas";
+import type { FlagView } from "@/lib/flags/schemas";
 import { AuditEventList } from "../audit/audit-event-list";
 import { fetchJson } from "../fetch-json";
 import type { FlagPerms } from "./flag-detail";
@@ -25,9 +25,15 @@ export function FlagHistory({ flag, perms }: { flag: FlagView; perms: FlagPerms 
     queryFn: ({ pageParam }) => fetchJson<Page>(`/api/console/audit?${new URLSearchParams({ ...filters, limit: "50", ...(pageParam ? { cursor: String(pageParam) } : {}) })}`),
     getNextPageParam: (p) => p.nextCursor ?? undefined,
   });
-  const versions = useQuery({
+  // Versions come a bounded page at a time (large values); older ones load on demand.
+  const versions = useInfiniteQuery({
     queryKey: ["versions", flag.namespace, flag.key],
-    queryFn: () => fetchJson<{ versions: ValueVersion[] }>(`/api/console/flags/${flag.namespace}/${flag.key}/versions`),
+    initialPageParam: 0,
+    queryFn: ({ pageParam }) =>
+      fetchJson<{ versions: ValueVersion[]; nextCursor: number | null }>(
+        `/api/console/flags/${flag.namespace}/${flag.key}/versions?${new URLSearchParams({ limit: "500", ...(pageParam ? { cursor: String(pageParam) } : {}) })}`,
+      ),
+    getNextPageParam: (p) => p.nextCursor ?? undefined,
   });
   const events = history.data?.pages.flatMap((p) => p.events) ?? [];
   const writable = Object.keys(flag.values).filter((env) => perms.writeEnv[env]);
@@ -40,7 +46,14 @@ export function FlagHistory({ flag, perms }: { flag: FlagView; perms: FlagPerms 
   return (
     <div className="stack">
       {writable.length > 0 && !flag.archived && (
-        <RollbackPanel flag={flag} environments={writable} versions={versions.data?.versions ?? []} loading={versions.isPending} target={target} onTarget={setTarget} onDone={onRolledBack} />
+        <>
+          <RollbackPanel flag={flag} environments={writable} versions={versions.data?.pages.flatMap((p) => p.versions) ?? []} loading={versions.isPending} target={target} onTarget={setTarget} onDone={onRolledBack} />
+          {versions.hasNextPage && (
+            <button type="button" onClick={() => versions.fetchNextPage()} disabled={versions.isFetchingNextPage}>
+              {versions.isFetchingNextPage ? "Loading…" : "Load older versions"}
+            </button>
+          )}
+        </>
       )}
       <section className="panel" aria-labelledby="hist-title">
         <h2 id="hist-title">History of {flag.namespace}/{flag.key}</h2>

@@ -2,8 +2,8 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { archiveFlagAction, deleteFlagAction, updateFlagAction } from "@/lib/actions/flag-actions";
-import type { FlagView } from "@/lib/services/flags/schemas";
+import { archiveFlagAction, deleteFlagAction, updateFlagAction } from "@/lib/flags/server-actions";
+import type { FlagView } from "@/lib/flags/schemas";
 import { ConfirmDialog } from "../confirm-dialog";
 import { Field } from "../field";
 import { JsonDiff } from "../json-diff";

@@ -1,53 +1,69 @@
 "use client";
 
-import { useInfiniteQuery } from "@tanstack/react-query";
-import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useState } from "react";
-import type { FlagView } from "@/lib/services/flags/schemas";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useEffect, useMemo, useState } from "react";
+import type { FlagListPage } from "@/lib/console/flag-list-page";
+import { DataTable, type ServerRows } from "../data-table";
 import { fetchJson } from "../fetch-json";
-import { ValueBadge } from "./value-badge";
+import { flagColumns } from "./flag-columns";
+import { flagListQuery, LIST_KEYS } from "./flag-list-query";
+import { useUrlFilters } from "./use-url-filters";
 
 const FILTERS = ["search", "namespace", "type", "tag", "archived"] as const;
 type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
 
+/** Table column id <-> the list read's `sort` parameter. */
+const SORT_OF: Record<string, string> = { flag: "flag", type: "type", updatedAt: "changed", lastSeen: "seen" };
+const COLUMN_OF: Record<string, string> = { flag: "flag", type: "type", changed: "updatedAt", seen: "lastSeen" };
+
 /**
- * The flag list: filters live in the URL (shareable, back button works), data comes page by page from
- * the keyset-paginated list endpoint ("Load more"), so it stays fast with 10,000 flags.
+ * The flag list: filters, sort, page and page size live in the URL (shareable, back button works);
+ * the server sorts, counts and pages over every matching flag (lib/console/flag-list-page.ts), so
+ * the header's count is the total and the last page is really the last. The page server-renders the
+ * address's first view (`initial`); later views are fetched, the previous rows staying until then.
  */
-export function FlagsBrowser({ namespaces, environments }: { namespaces: string[]; environments: string[] }) {
-  const router = useRouter();
-  const pathname = usePathname();
-  const params = useSearchParams();
-  const filters: Filters = Object.fromEntries(FILTERS.map((k) => [k, params.get(k) ?? ""]).filter(([, v]) => v));
-  const [search, setSearch] = useState(filters.search ?? "");
+export function FlagsBrowser({ namespaces, environments, writable, initial, initialQuery }: {
+  namespaces: string[];
+  environments: string[];
+  writable: Record<string, string[]>;
+  initial: FlagListPage | null;
+  /** flagListQuery of the address `initial` was rendered for. */
+  initialQuery: string;
+}) {
+  const { filters: params, setMany } = useUrlFilters(LIST_KEYS);
+  const [search, setSearch] = useState(params.search ?? "");
+  const [tag, setTag] = useState(params.tag ?? "");
+  // A filter change starts again at page 1.
+  const setFilter = (k: keyof Filters, v: string) => setMany({ [k]: v, page: "" });
 
-  const setFilter = (k: keyof Filters, v: string) => {
-    const next = new URLSearchParams(params);
-    if (v) next.set(k, v);
-    else next.delete(k);
-    router.replace(`${pathname}?${next}`, { scroll: false });
-  };
-  // Search as you type, without a request per keystroke.
-  useEffect(() => {
-    if (search === (filters.search ?? "")) return;
-    const t = setTimeout(() => setFilter("search", search.trim()), 300);
-    return () => clearTimeout(t);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [search]);
+  // Search and tag apply as you type, without a request per keystroke.
+  useDebouncedFilter("search", search, params.search ?? "", setFilter);
+  useDebouncedFilter("tag", tag, params.tag ?? "", setFilter);
 
-  const query = useInfiniteQuery({
-    queryKey: ["flags", filters],
-    initialPageParam: "",
-    queryFn: ({ pageParam }) => {
-      const qs = new URLSearchParams({ ...filters, limit: "50" });
-      if (pageParam) qs.set("cursor", pageParam);
-      return fetchJson<{ flags: FlagView[]; nextCursor: string | null }>(`/api/console/flags?${qs}`);
-    },
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  const qs = flagListQuery(params);
+  const query = useQuery({
+    queryKey: ["flags", qs],
+    queryFn: () => fetchJson<FlagListPage>(`/api/console/flags?${qs}`),
+    initialData: qs === initialQuery && initial ? initial : undefined,
+    placeholderData: keepPreviousData,
   });
-  const flags = query.data?.pages.flatMap((p) => p.flags) ?? [];
-  const shownEnvs = environments.slice(0, 4);
+  const list = query.data;
+  const lastSeen = list?.lastSeen;
+  const columns = useMemo(() => flagColumns(environments.slice(0, 4), (ns, env) => Boolean(writable[ns]?.includes(env)), lastSeen), [environments, writable, lastSeen]);
+  // Sort and page show what the address asks for at once; the rows follow when they arrive.
+  const size = Number(params.size) || list?.size || 25;
+  const server: ServerRows | undefined = list && {
+    sorting: params.sort && COLUMN_OF[params.sort] ? [{ id: COLUMN_OF[params.sort]!, desc: params.dir === "desc" }] : [],
+    // The server clamps a page past the end: once its answer is here, its page number counts.
+    pagination: { pageIndex: query.isPlaceholderData ? Math.max(0, (Number(params.page) || 1) - 1) : list.page - 1, pageSize: size },
+    rowCount: list.total,
+    onSortingChange: (next) => {
+      const s = next[0];
+      setMany({ sort: s ? SORT_OF[s.id] ?? "" : "", dir: s?.desc ? "desc" : "", page: "" });
+    },
+    onPaginationChange: (next) => setMany({ page: next.pageIndex > 0 ? String(next.pageIndex + 1) : "", size: next.pageSize === 25 ? "" : String(next.pageSize) }),
+  };
+  const filtered = FILTERS.some((k) => params[k]);
 
   return (
     <>
@@ -58,79 +74,60 @@ export function FlagsBrowser({ namespaces, environments }: { namespaces: string[
         </div>
         <div className="field">
           <label htmlFor="f-ns">Namespace</label>
-          <select id="f-ns" value={filters.namespace ?? ""} onChange={(e) => setFilter("namespace", e.target.value)}>
+          <select id="f-ns" value={params.namespace ?? ""} onChange={(e) => setFilter("namespace", e.target.value)}>
             <option value="">All namespaces</option>
             {namespaces.map((n) => <option key={n} value={n}>{n}</option>)}
           </select>
         </div>
         <div className="field">
           <label htmlFor="f-type">Type</label>
-          <select id="f-type" value={filters.type ?? ""} onChange={(e) => setFilter("type", e.target.value)}>
+          <select id="f-type" value={params.type ?? ""} onChange={(e) => setFilter("type", e.target.value)}>
             <option value="">Any type</option>
             {["boolean", "string", "number", "json"].map((t) => <option key={t} value={t}>{t}</option>)}
           </select>
         </div>
         <div className="field">
           <label htmlFor="f-tag">Tag</label>
-          <input id="f-tag" type="text" defaultValue={filters.tag ?? ""} onBlur={(e) => setFilter("tag", e.target.value.trim())} onKeyDown={(e) => { if (e.key === "Enter") setFilter("tag", e.currentTarget.value.trim()); }} />
+          <input id="f-tag" type="text" value={tag} maxLength={64} onChange={(e) => setTag(e.target.value)} />
         </div>
         <div className="field">
           <label htmlFor="f-arch">Archived</label>
-          <select id="f-arch" value={filters.archived ?? ""} onChange={(e) => setFilter("archived", e.target.value)}>
-            <option value="">Active and archived</option>
-            <option value="false">Active only</option>
+          <select id="f-arch" value={params.archived ?? ""} onChange={(e) => setFilter("archived", e.target.value)}>
+            <option value="">Active only</option>
+            <option value="all">Active and archived</option>
             <option value="true">Archived only</option>
           </select>
         </div>
       </form>
 
-      {query.isPending ? (
+      {!list && query.isPending ? (
         <p className="loading" role="status">Loading flags…</p>
-      ) : query.isError ? (
-        <p className="alert error" role="alert">{(query.error as Error).message}</p>
-      ) : flags.length === 0 ? (
-        <p className="empty">{Object.keys(filters).length ? "No flags match these filters." : "No flags yet. Create the first one."}</p>
+      ) : !list ? (
+        <p className="alert error" role="alert">{(query.error as Error | null)?.message ?? "The flags could not be loaded."}</p>
+      ) : list.total === 0 ? (
+        <p className="empty">{filtered ? "No flags match these filters." : "No flags yet. Create the first one."}</p>
       ) : (
-        <div className="table-wrap">
-          <table aria-describedby="flags-count">
-            <caption id="flags-count" className="visually-hidden">Flags ({flags.length} shown)</caption>
-            <thead>
-              <tr>
-                <th scope="col">Flag</th>
-                <th scope="col">Type</th>
-                {shownEnvs.map((e) => <th key={e} scope="col">{e}</th>)}
-                <th scope="col">Tags</th>
-              </tr>
-            </thead>
-            <tbody>
-              {flags.map((f) => (
-                <tr key={`${f.namespace}/${f.key}`}>
-                  <td>
-                    <Link href={`/flags/${f.namespace}/${f.key}`}>
-                      <span className="muted">{f.namespace}/</span>
-                      <strong>{f.key}</strong>
-                    </Link>
-                    {f.archived && <> <span className="badge warn">archived</span></>}
-                    {f.description && <div className="small muted">{f.description}</div>}
-                  </td>
-                  <td><code>{f.type}</code></td>
-                  {shownEnvs.map((e) => (
-                    <td key={e}>{f.values[e] ? <ValueBadge type={f.type} value={f.values[e]!.value} /> : <span className="muted">—</span>}</td>
-                  ))}
-                  <td>{f.tags.map((t) => <span key={t} className="badge" style={{ marginRight: 4 }}>{t}</span>)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {query.hasNextPage && (
-        <p>
-          <button type="button" onClick={() => query.fetchNextPage()} disabled={query.isFetchingNextPage}>
-            {query.isFetchingNextPage ? "Loading…" : "Load more"}
-          </button>
-        </p>
+        <>
+          {query.isError && <p className="alert error" role="alert">{(query.error as Error).message}</p>}
+          <DataTable
+            data={list.flags}
+            columns={columns}
+            rowId={(f) => `${f.namespace}/${f.key}`}
+            caption={<span data-testid="flags-count">{list.total} flag{list.total === 1 ? "" : "s"}</span>}
+            server={server}
+            busy={query.isFetching}
+          />
+        </>
       )}
     </>
   );
+}
+
+function useDebouncedFilter(name: keyof Filters, typed: string, applied: string, setFilter: (k: keyof Filters, v: string) => void) {
+  useEffect(() => {
+    if (typed.trim() === applied) return;
+    const t = setTimeout(() => setFilter(name, typed.trim()), 300);
+    return () => clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [typed]);
 }

@@ -1,11 +1,12 @@
 "use client";
 
 import { useEffect, useRef, useState } from "react";
-import { rollbackFlagValueAction } from "@/lib/actions/flag-actions";
-import type { ValueVersion } from "@/lib/services/audit/schemas";
-import type { FlagView } from "@/lib/services/flags/schemas";
+import { rollbackFlagValueAction } from "@/lib/values/server-actions";
+import type { ValueVersion } from "@/lib/audit/schemas";
+import type { FlagView } from "@/lib/flags/schemas";
 import { JsonDiff } from "../json-diff";
 import { useServerAction } from "../use-server-action";
+import { VersionRollback, versionWhen } from "../version-rollback";
 
 /**
  * Rollback: pick an environment and an earlier version, see the diff from today's value, confirm. It
@@ -20,8 +21,11 @@ export function RollbackPanel({ flag, environments, versions, loading, target, o
   onTarget: (t: { environment: string; version: number } | null) => void;
   onDone: () => void;
 }) {
-  const [env, setEnv] = useState(target?.environment ?? environments[0]!);
-  const [reason, setReason] = useState("");
+  // Until the user picks one, the environment shown is the first that has something to roll back to,
+  // not simply the first one listed (which may have no history at all).
+  const [picked, setEnv] = useState<string | null>(target?.environment ?? null);
+  const hasHistory = (e: string) => versions.some((v) => v.environment === e && flag.values[e] && v.version < flag.values[e]!.version);
+  const env = picked ?? environments.find(hasHistory) ?? environments[0]!;
   const { run, pending, result } = useServerAction(rollbackFlagValueAction);
   const headingRef = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
@@ -32,53 +36,42 @@ export function RollbackPanel({ flag, environments, versions, loading, target, o
   }, [target]);
   const current = flag.values[env];
   const options = versions.filter((v) => v.environment === env && current && v.version < current.version);
-  const chosen = options.find((v) => v.version === (target?.environment === env ? target.version : -1)) ?? null;
+  // Without a current value there is nothing to compare with, so nothing can be chosen.
+  const chosen = (current && options.find((v) => v.version === (target?.environment === env ? target.version : -1))) ?? null;
 
   return (
     <section className="panel stack" aria-labelledby="rb-title">
       <h2 id="rb-title" ref={headingRef} tabIndex={-1}>Roll back a value</h2>
-      <div className="form-grid">
-        <div className="field">
-          <label htmlFor="rb-env">Environment</label>
-          <select id="rb-env" value={env} onChange={(e) => { setEnv(e.target.value); onTarget(null); }}>
-            {environments.map((e) => <option key={e} value={e}>{e}</option>)}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="rb-version">Earlier version</label>
-          <select id="rb-version" value={chosen?.version ?? ""} disabled={loading} onChange={(e) => onTarget(e.target.value ? { environment: env, version: Number(e.target.value) } : null)}>
-            <option value="">{loading ? "Loading versions…" : options.length ? "Choose a version" : "No earlier versions"}</option>
-            {options.map((v) => (
-              <option key={v.version} value={v.version}>
-                v{v.version}: {JSON.stringify(v.value).slice(0, 40)} ({v.actorName}, {v.occurredAt.slice(0, 16).replace("T", " ")})
-              </option>
-            ))}
-          </select>
-        </div>
-      </div>
-      {chosen && current && (
-        <div className="stack">
-          <JsonDiff before={current.value} after={chosen.value} beforeLabel={`Now (v${current.version})`} afterLabel={`Value of v${chosen.version}`} />
+      <VersionRollback
+        id="rb"
+        versions={options}
+        loading={loading}
+        chosen={chosen}
+        onChoose={(v) => onTarget(v === null ? null : { environment: env, version: v })}
+        label={versionLabel}
+        diff={(v) => <JsonDiff before={current!.value} after={v.value} beforeLabel={`Now (v${current!.version})`} afterLabel={`Value of v${v.version}`} />}
+        confirmLabel={(v) => `Roll back ${env} to v${v.version}`}
+        pending={pending}
+        error={result && !result.ok ? result.message : null}
+        onConfirm={async (v, reason) => {
+          const r = await run({ namespace: flag.namespace, key: flag.key, environment: env, toVersion: v.version, expectedVersion: current!.version, reason });
+          if (r.ok) onDone();
+        }}
+        fields={
           <div className="field">
-            <label htmlFor="rb-reason">Reason (optional)</label>
-            <input id="rb-reason" type="text" maxLength={900} value={reason} onChange={(e) => setReason(e.target.value)} />
+            <label htmlFor="rb-env">Environment</label>
+            <select id="rb-env" value={env} onChange={(e) => { setEnv(e.target.value); onTarget(null); }}>
+              {environments.map((e) => <option key={e} value={e}>{e}</option>)}
+            </select>
           </div>
-          {result && !result.ok && <p className="alert error" role="alert">{result.message}</p>}
-          <div>
-            <button
-              type="button"
-              className="primary"
-              disabled={pending}
-              onClick={async () => {
-                const r = await run({ namespace: flag.namespace, key: flag.key, environment: env, toVersion: chosen.version, expectedVersion: current.version, reason });
-                if (r.ok) onDone();
-              }}
-            >
-              {pending ? "Rolling back…" : `Roll back ${env} to v${chosen.version}`}
-            </button>
-          </div>
-        </div>
-      )}
+        }
+      />
     </section>
   );
+}
+
+/** Short enough to read whole in the closed select on a phone: version, value, when, who. */
+function versionLabel(v: ValueVersion): string {
+  const value = JSON.stringify(v.value) ?? "null";
+  return `v${v.version}: ${value.length > 24 ? `${value.slice(0, 23)}…` : value} · ${versionWhen(v)}`;
 }

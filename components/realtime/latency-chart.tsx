@@ -1,4 +1,5 @@
-import type { LatencyPoint } from "@/app/api/console/_lib/realtime-stats";
+import type { LatencyPoint } from "@/lib/console/realtime-stats";
+import { chartPath } from "./chart-path";
 
 const SERIES = [
   { key: "p50", color: "#0b5cad", label: "p50" },
@@ -10,34 +11,29 @@ const ms = (s: number | null) => (s === null ? "—" : s < 1 ? `${(s * 1000).toF
 export { ms as formatSeconds };
 
 /**
- * A small SVG line chart of recent propagation percentiles (one point per 5 s). The same numbers are
- * in a visually hidden table for screen readers.
+ * A small SVG line chart of recent propagation percentiles, on a time axis of the last 6 minutes
+ * (one point per 5 s slot; chart-path.ts draws the gaps). The same numbers are in a visually hidden
+ * table for screen readers.
  */
 export function LatencyChart({ points }: { points: LatencyPoint[] }) {
   const W = 600;
   const H = 160;
   const pad = 28;
   const max = Math.max(0.01, ...points.flatMap((p) => [p.p50, p.p90, p.p99].filter((v): v is number => v !== null)));
-  const x = (i: number) => pad + (points.length <= 1 ? 0 : (i * (W - pad - 8)) / (points.length - 1));
-  const y = (v: number) => H - 18 - (v / max) * (H - 30);
-  const path = (key: "p50" | "p90" | "p99") =>
-    points
-      .map((p, i) => (p[key] === null ? null : `${x(i).toFixed(1)},${y(p[key]!).toFixed(1)}`))
-      .filter(Boolean)
-      .join(" ");
+  const path = (key: "p50" | "p90" | "p99") => chartPath(points, key, { width: W, height: H, pad, max });
   return (
     <figure style={{ margin: 0 }}>
-      <svg className="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Propagation latency percentiles over the last ${points.length} samples; peak ${ms(max)}`} preserveAspectRatio="none">
+      <svg className="chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Propagation latency percentiles over the last 6 minutes; peak ${ms(max)}`} preserveAspectRatio="none">
         <line x1={pad} y1={H - 18} x2={W - 4} y2={H - 18} stroke="#d0d7de" />
         <text x={2} y={12} fontSize="10" fill="#57606a">{ms(max)}</text>
         <text x={2} y={H - 20} fontSize="10" fill="#57606a">0</text>
         {SERIES.map((s) => (
-          <polyline key={s.key} fill="none" stroke={s.color} strokeWidth={2} points={path(s.key)} />
+          <path key={s.key} fill="none" stroke={s.color} strokeWidth={2} strokeLinecap="round" d={path(s.key)} data-series={s.key} />
         ))}
       </svg>
       <figcaption className="legend">
         {SERIES.map((s) => <span key={s.key}><i style={{ background: s.color }} />{s.label}</span>)}
-        <span className="muted">{points.length ? "one point per 5 s; gaps mean no changes were pushed" : "collecting samples…"}</span>
+        <span className="muted">{points.length ? "last 6 minutes, one point per 5 s; a gap means no changes were pushed (or no sample was taken)" : "collecting samples…"}</span>
       </figcaption>
       <table className="visually-hidden">
         <caption>Latency samples</caption>

@@ -1,19 +1,22 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import type { PresenceStats } from "@/app/api/console/_lib/realtime-presence";
-import type { RealtimeStats } from "@/app/api/console/_lib/realtime-stats";
-import type { OutboxStatsView } from "@/lib/services/outbox/schemas";
+import type { PresenceStats } from "@/lib/console/realtime-presence";
+import type { RealtimeStats } from "@/lib/console/realtime-stats";
+import type { OutboxStatsView } from "@/lib/outbox/schemas";
 import { fetchJson } from "../fetch-json";
 import { formatSeconds, LatencyChart } from "./latency-chart";
 import { SdkClientsTable } from "./sdk-clients-table";
 import { useLiveEvents } from "./use-live-events";
 
 /** Live events from the console stream, plus delivery statistics polled every two seconds. */
-export function RealtimePanel() {
+type Stats = RealtimeStats & { outbox: OutboxStatsView; presence: PresenceStats };
+
+export function RealtimePanel({ initial }: { initial?: Stats }) {
   const stats = useQuery({
     queryKey: ["realtime-stats"],
-    queryFn: () => fetchJson<RealtimeStats & { outbox: OutboxStatsView; presence: PresenceStats }>("/api/console/realtime/stats"),
+    queryFn: () => fetchJson<Stats>("/api/console/realtime/stats"),
+    initialData: initial,
     refetchInterval: 2_000,
   });
   const live = useLiveEvents();
@@ -21,7 +24,11 @@ export function RealtimePanel() {
   return (
     <div className="stack">
       <div className="grid">
-        <section className="panel"><h2 className="small muted">Open SDK streams (this app process)</h2><p className="stat" data-testid="rt-open-streams">{s ? s.openStreams : "…"}</p></section>
+        <section className="panel">
+          {/* Every process's clients (their reports), so a client of the worker's stream server counts too. */}
+          <h2 className="small muted">Connected SDK clients</h2>
+          <p className="stat" data-testid="rt-open-streams">{s ? (s.presence.available ? s.presence.environments.reduce((n, e) => n + e.clients, 0) : "—") : "…"}</p>
+        </section>
         <section className="panel"><h2 className="small muted">Events pushed (this app process)</h2><p className="stat">{s ? s.eventsPushed : "…"}</p></section>
         <section className="panel">
           <h2 className="small muted">Commit → push, last minute</h2>

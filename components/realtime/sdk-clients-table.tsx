@@ -1,14 +1,14 @@
-import type { PresenceStats } from "@/app/api/console/_lib/realtime-presence";
+import type { PresenceStats } from "@/lib/console/realtime-presence";
 
 /**
- * Per environment: SDK clients that reported their applied revision in the last 90 s (any stream
+ * Per environment: SDK clients that reported their applied revision in the last 25 s (any stream
  * server), and how many of them have every change this server's watch hub holds for their scope.
  */
 export function SdkClientsTable({ presence }: { presence: PresenceStats | undefined }) {
   if (!presence) return <p className="muted">…</p>;
   if (!presence.available) return <p className="alert warn" role="status">Client counts are unavailable: etcd did not answer.</p>;
   if (presence.environments.length === 0) {
-    return <p className="empty">No SDK client has reported its revision in the last 90 seconds.</p>;
+    return <p className="empty">No SDK client has reported its revision in the last 25 seconds.</p>;
   }
   return (
     <div className="table-wrap">

@@ -1,17 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROLES, seedConsoleFixture, snapshotDb, type ConsoleFixture, type FixtureRole } from "../../tests/console/fixtures";
+import { ROLES, seedConsoleFixture, snapshotDb, type ConsoleFixture, type FixtureRole } from "../../tests/support/console-fixtures";
 import { createTestEnv, type TestEnv } from "../../tests/support/test-env";
-import { createApiToken } from "../services/api-tokens/create-api-token";
-import { createFlag } from "../services/flags/create-flag";
-import { setFlagValue } from "../services/flags/set-flag-value";
-import { createNamespace } from "../services/namespaces/namespace-verbs";
-import { createSdkKey } from "../services/sdk-keys/create-sdk-key";
-import { createUser } from "../services/users/user-verbs";
+import { createApiToken } from "../api-tokens/create-api-token";
+import { createFlag } from "../flags/create-flag";
+import { setFlagValue } from "../values/set-flag-value";
+import { createNamespace } from "../namespaces/namespace-verbs";
+import { createSdkKey } from "../sdk-keys/create-sdk-key";
+import { createUser } from "../users/user-verbs";
 import { runAction, type ActionDef } from "./define-action";
-import * as admin from "./defs/admin-action-defs";
-import * as flags from "./defs/flag-action-defs";
-import * as sdkKeys from "./defs/sdk-key-action-defs";
-import * as users from "./defs/user-action-defs";
+import * as apiTokens from "../api-tokens/actions";
+import * as environments from "../environments/actions";
+import * as flags from "../flags/actions";
+import * as namespaces from "../namespaces/actions";
+import * as outbox from "../outbox/actions";
+import * as sdkKeys from "../sdk-keys/actions";
+import * as users from "../users/actions";
+import * as values from "../values/actions";
 
 /**
  * Guarantee: every server action is refused on the server for every role that may not perform it,
@@ -45,22 +49,22 @@ let targetUserId: number;
 const CASES: Record<string, Case> = {
   createFlag: { action: flags.createFlagAction as never, allowed: PROD_WRITERS, input: (r) => ({ namespace: "alpha", key: `new-${slug(r)}`, type: "boolean" }) },
   updateFlag: { action: flags.updateFlagAction as never, allowed: WRITERS, input: (r) => ({ namespace: "alpha", key: "toggle", description: `by ${r}` }) },
-  setValueProduction: { action: flags.setFlagValueAction as never, allowed: PROD_WRITERS, input: (r) => ({ namespace: "alpha", key: "toggle", environment: "production", value: r.length % 2 === 0 }) },
-  setValueDev: { action: flags.setFlagValueAction as never, allowed: WRITERS, input: (r) => ({ namespace: "alpha", key: "toggle", environment: "dev", valueJson: String(r.length % 2 === 1) }) },
-  setValueOtherNamespace: { action: flags.setFlagValueAction as never, allowed: SUPER, input: () => ({ namespace: "beta", key: "secret-toggle", environment: "dev", value: true }) },
+  setValueProduction: { action: values.setFlagValueAction as never, allowed: PROD_WRITERS, input: (r) => ({ namespace: "alpha", key: "toggle", environment: "production", value: r.length % 2 === 0 }) },
+  setValueDev: { action: values.setFlagValueAction as never, allowed: WRITERS, input: (r) => ({ namespace: "alpha", key: "toggle", environment: "dev", valueJson: String(r.length % 2 === 1) }) },
+  setValueOtherNamespace: { action: values.setFlagValueAction as never, allowed: SUPER, input: () => ({ namespace: "beta", key: "secret-toggle", environment: "dev", value: true }) },
   archiveFlag: { action: flags.archiveFlagAction as never, allowed: PROD_WRITERS, input: (r) => ({ namespace: "alpha", key: `arch-${slug(r)}`, archived: "on" }) },
   deleteFlag: { action: flags.deleteFlagAction as never, allowed: NS_ADMINS, input: (r) => ({ namespace: "alpha", key: `del-${slug(r)}`, confirm: `del-${slug(r)}` }) },
-  rollbackProduction: { action: flags.rollbackFlagValueAction as never, allowed: PROD_WRITERS, input: (r) => ({ namespace: "alpha", key: `rb-${slug(r)}`, environment: "production", toVersion: 1 }) },
-  createNamespace: { action: admin.createNamespaceAction as never, allowed: SUPER, input: (r) => ({ key: `ns-${slug(r)}`, name: "N" }) },
-  updateNamespace: { action: admin.updateNamespaceAction as never, allowed: NS_ADMINS, input: (r) => ({ key: "alpha", name: `Alpha by ${r}` }) },
-  deleteNamespace: { action: admin.deleteNamespaceAction as never, allowed: SUPER, input: (r) => ({ key: `gone-${slug(r)}`, confirm: `gone-${slug(r)}` }) },
-  createEnvironment: { action: admin.createEnvironmentAction as never, allowed: SUPER, input: (r) => ({ key: `env-${slug(r)}`, name: "E" }) },
-  createApiToken: { action: admin.createApiTokenAction as never, allowed: NS_ADMINS, input: (r) => ({ name: `t-${r}`, role: "editor", namespaces: "alpha" }) },
-  revokeApiToken: { action: admin.revokeApiTokenAction as never, allowed: NS_ADMINS, input: (r) => ({ id: String(tokenIds[r]) }) },
+  rollbackProduction: { action: values.rollbackFlagValueAction as never, allowed: PROD_WRITERS, input: (r) => ({ namespace: "alpha", key: `rb-${slug(r)}`, environment: "production", toVersion: 1 }) },
+  createNamespace: { action: namespaces.createNamespaceAction as never, allowed: SUPER, input: (r) => ({ key: `ns-${slug(r)}`, name: "N" }) },
+  updateNamespace: { action: namespaces.updateNamespaceAction as never, allowed: NS_ADMINS, input: (r) => ({ key: "alpha", name: `Alpha by ${r}` }) },
+  deleteNamespace: { action: namespaces.deleteNamespaceAction as never, allowed: SUPER, input: (r) => ({ key: `gone-${slug(r)}`, confirm: `gone-${slug(r)}` }) },
+  createEnvironment: { action: environments.createEnvironmentAction as never, allowed: SUPER, input: (r) => ({ key: `env-${slug(r)}`, name: "E" }) },
+  createApiToken: { action: apiTokens.createApiTokenAction as never, allowed: NS_ADMINS, input: (r) => ({ name: `t-${r}`, role: "editor", namespaces: "alpha" }) },
+  revokeApiToken: { action: apiTokens.revokeApiTokenAction as never, allowed: NS_ADMINS, input: (r) => ({ id: String(tokenIds[r]) }) },
   createSdkKey: { action: sdkKeys.createSdkKeyAction as never, allowed: NS_ADMINS, input: (r) => ({ name: `k-${r}`, environment: "dev", namespaces: ["alpha"] }) },
   createSdkKeyAllNamespaces: { action: sdkKeys.createSdkKeyAction as never, allowed: SUPER, input: (r) => ({ name: `all-${r}`, environment: "dev", allNamespaces: "on" }) },
   revokeSdkKey: { action: sdkKeys.revokeSdkKeyAction as never, allowed: NS_ADMINS, refusal: "not_found", input: (r) => ({ id: sdkKeyIds[r] }) },
-  retryDeadLetters: { action: admin.retryDeadLettersAction as never, allowed: SUPER, input: () => ({}) },
+  retryDeadLetters: { action: outbox.retryDeadLettersAction as never, allowed: SUPER, input: () => ({}) },
   createUser: { action: users.createUserAction as never, allowed: SUPER, input: (r) => ({ email: `made-by-${slug(r)}@example.test`, name: "New", password: "a long enough password" }) },
   updateUser: { action: users.updateUserAction as never, allowed: SUPER, input: (r) => ({ userId: targetUserId, name: `renamed by ${r}` }) },
   resetPassword: { action: users.setUserPasswordAction as never, allowed: SUPER, input: () => ({ userId: targetUserId, password: "another long password" }) },
@@ -111,7 +115,7 @@ describe("server actions: role x mutation", () => {
 describe("server actions: the wrapper", () => {
   it("refuses without a session and changes nothing", async () => {
     const before = await snapshotDb(env.db);
-    const result = await runAction(flags.setFlagValueAction, { namespace: "alpha", key: "toggle", environment: "dev", value: true }, null);
+    const result = await runAction(values.setFlagValueAction, { namespace: "alpha", key: "toggle", environment: "dev", value: true }, null);
     expect(result).toMatchObject({ ok: false, code: "unauthenticated" });
     expect(await snapshotDb(env.db)).toBe(before);
   });
@@ -120,7 +124,7 @@ describe("server actions: the wrapper", () => {
     const fd = new FormData();
     fd.set("key", "Not A Key");
     fd.set("name", "x");
-    const result = await runAction(admin.createNamespaceAction, fd, env.ctx(await fx.actor("super")));
+    const result = await runAction(namespaces.createNamespaceAction, fd, env.ctx(await fx.actor("super")));
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(result.code).toBe("validation_failed");
@@ -131,20 +135,42 @@ describe("server actions: the wrapper", () => {
 
   it("maps a version conflict to a plain 409 message that names the current version", async () => {
     const ctx = env.ctx(await fx.actor("editor"));
-    const result = await runAction(flags.setFlagValueAction, { namespace: "alpha", key: "toggle", environment: "dev", value: true, expectedVersion: 1 }, ctx);
+    const result = await runAction(values.setFlagValueAction, { namespace: "alpha", key: "toggle", environment: "dev", value: true, expectedVersion: 1 }, ctx);
     expect(result).toMatchObject({ ok: false, code: "conflict" });
     if (!result.ok) expect(result.message).toMatch(/changed by someone else.*Nothing was saved/);
   });
 
   it("explains a refusal without permission jargon", async () => {
-    const result = await runAction(flags.setFlagValueAction, { namespace: "alpha", key: "toggle", environment: "production", value: true }, env.ctx(await fx.actor("devEditor")));
+    const result = await runAction(values.setFlagValueAction, { namespace: "alpha", key: "toggle", environment: "production", value: true }, env.ctx(await fx.actor("devEditor")));
     expect(result).toMatchObject({ ok: false, code: "forbidden", message: "Your role does not allow you to change flags in alpha / production." });
   });
 
   it("requires the flag key typed again before deleting", async () => {
     const before = await snapshotDb(env.db);
     const result = await runAction(flags.deleteFlagAction, { namespace: "alpha", key: "toggle", confirm: "nope" }, env.ctx(await fx.actor("super")));
-    expect(result).toMatchObject({ ok: false, code: "validation_failed" });
+    expect(result).toMatchObject({ ok: false, code: "validation_failed", fieldErrors: { confirm: "must be the flag key, typed again to confirm" } });
     expect(await snapshotDb(env.db)).toBe(before);
+  });
+
+  it("names a form field whose JSON text does not parse, and saves nothing", async () => {
+    const before = await snapshotDb(env.db);
+    const fd = new FormData();
+    for (const [k, v] of Object.entries({ namespace: "alpha", key: "toggle", environment: "dev", valueJson: "{nope" })) fd.set(k, v);
+    const result = await runAction(values.setFlagValueAction, fd, env.ctx(await fx.actor("super")));
+    expect(result).toMatchObject({ ok: false, code: "validation_failed", fieldErrors: { valueJson: "is not valid JSON" } });
+    expect(await snapshotDb(env.db)).toBe(before);
+  });
+
+  it("validates with the verb's own schema: a flag type outside the verb's enum is refused by field", async () => {
+    const result = await runAction(flags.createFlagAction, { namespace: "alpha", key: "typed", type: "colour" }, env.ctx(await fx.actor("super")));
+    expect(result).toMatchObject({ ok: false, code: "validation_failed" });
+    if (!result.ok) expect(Object.keys(result.fieldErrors ?? {})).toEqual(["type"]);
+  });
+
+  it("ignores form fields the action does not read (the verbs' schemas are strict)", async () => {
+    const fd = new FormData();
+    for (const [k, v] of Object.entries({ namespace: "alpha", key: "extra-fields", type: "boolean", description: "", submit: "Create" })) fd.set(k, v);
+    const result = await runAction(flags.createFlagAction, fd, env.ctx(await fx.actor("super")));
+    expect(result, JSON.stringify(result)).toMatchObject({ ok: true, data: { key: "extra-fields", description: null } });
   });
 });

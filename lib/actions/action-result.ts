@@ -1,6 +1,6 @@
 import { toErrorResponse } from "../errors/http";
+import { componentLogger } from "../observability/logger";
 import type { ErrorCode } from "../errors/service-error";
-import { logEvent } from "../http/log";
 
 /**
  * What every server action returns: plain, serialisable data the console shows as a toast or next to
@@ -42,7 +42,7 @@ export const SIGNED_OUT: ActionFailure = {
 export function toActionFailure(err: unknown, traceId?: string | null): ActionFailure {
   const { status, body } = toErrorResponse(err);
   const e = body.error;
-  if (status >= 500) logEvent("error", "server action failed", { traceId, code: e.code }, err);
+  if (status >= 500) componentLogger("actions").error({ traceId, code: e.code, err }, "server action failed");
   switch (e.code) {
     case "validation_failed": {
       const fieldErrors = Object.fromEntries((e.issues ?? []).map((i) => [i.path, i.message]));
@@ -52,9 +52,24 @@ export function toActionFailure(err: unknown, traceId?: string | null): ActionFa
     case "forbidden":
       return { ok: false, code: e.code, message: plainForbidden(e.message) };
     case "conflict":
-      return { ok: false, code: e.code, message: `${e.message}. Nothing was saved; review the latest version and try again.`, details: e.details };
+      // Two kinds of 409: a stale version (someone saved first; the details carry theirs) and a key
+      // that is taken or in use, where "review the latest version" would make no sense.
+      if (e.details && "currentVersion" in e.details) {
+        return { ok: false, code: e.code, message: `${e.message}. Nothing was saved; review the latest version and try again.`, details: e.details };
+      }
+      if (/ already exists$/.test(e.message)) return { ok: false, code: e.code, message: `${e.message}. Choose a different key; nothing was saved.` };
+      return { ok: false, code: e.code, message: `${e.message}. Nothing was changed.`, details: e.details };
     case "unauthenticated":
       return SIGNED_OUT;
+    case "idempotency_key_reused":
+      return { ok: false, code: e.code, message: "This change was already saved with other details (for example a different reason). Reload to see the current value." };
+    case "commit_outcome_unknown":
+      return {
+        ok: false,
+        code: e.code,
+        message: "The database stopped answering while saving, so this change may or may not have been saved. Reload to see the current value.",
+        details: e.details,
+      };
     case "internal":
       return {
         ok: false,

@@ -3,7 +3,7 @@ import { actorFromCookies } from "../auth/session";
 import { getDb } from "../db/client";
 import { clientIpOf, traceIdOf } from "../http/request-meta";
 import { createServiceContext } from "../http/service-context";
-import type { ServiceContext } from "../services/context";
+import type { ServiceContext } from "../core/context";
 
 /**
  * The ServiceContext of the signed-in console user for server actions and server components, or null

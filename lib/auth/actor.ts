@@ -15,6 +15,8 @@ export interface Actor {
   name: string;
   isSuperAdmin: boolean;
   grants: Grant[];
+  /** For console sessions: when the person last signed in (epoch ms), for changes that need a recent sign-in. */
+  authenticatedAtMs?: number;
 }
 
 export interface RequestMeta {

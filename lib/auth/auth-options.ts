@@ -5,6 +5,7 @@ import { z } from "zod";
 import { getDb, type Db } from "../db/client";
 import { users } from "../db/schema";
 import { clientAddress, type LoginLimiter } from "./login-rate-limit";
+import { signInWithOidc, userForIdentity } from "./oidc-link";
 import { SharedLoginRateLimiter } from "./shared-login-rate-limit";
 import { verifyPassword } from "./password";
 import { passwordFingerprint } from "./session-actor";
@@ -13,8 +14,9 @@ import { getAuthSecret, sessionMaxAgeSeconds } from "./session-token";
 /**
  * next-auth configuration: e-mail + password against the users table (bcrypt), and optionally one
  * OpenID Connect provider when OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are all set (it only
- * signs in people who already have an active MizuFlow account with the same e-mail). Sessions are
- * JWTs with an absolute lifetime; next-auth's double-submit CSRF token guards its POST endpoints.
+ * signs in people who already have an active MizuFlow account; see oidc-link.ts for how an identity
+ * is linked to one). Sessions are JWTs with an absolute lifetime; next-auth's double-submit CSRF
+ * token guards its POST endpoints.
  */
 const OidcEnvSchema = z.object({
   OIDC_ISSUER: z.string().url(),
@@ -65,11 +67,31 @@ export async function authorizeCredentials(
   return { id: String(user.id), email: user.email, name: user.name, pwf: passwordFingerprint(user.passwordHash) };
 }
 
+/**
+ * The OIDC profile next-auth hands to the callbacks: the verified ID token's claims plus the
+ * userinfo response. Providers that follow the spec's default put e-mail and email_verified in
+ * userinfo only; openid-client checks that its `sub` is the ID token's, and iss/sub are taken from
+ * the ID token so the response cannot rename the identity.
+ */
+export async function oidcClaims(ctx: { tokens: object; client: object }): Promise<Record<string, unknown> & { sub?: string }> {
+  // next-auth passes openid-client's TokenSet and Client (typed loosely here: openid-client is
+  // next-auth's dependency, not this project's).
+  const tokens = ctx.tokens as { access_token?: string; claims(): Record<string, unknown> };
+  const client = ctx.client as { userinfo(t: typeof tokens): Promise<Record<string, unknown>> };
+  const idClaims = tokens.claims();
+  const info = tokens.access_token ? await client.userinfo(tokens) : {};
+  return { ...idClaims, ...info, iss: idClaims.iss, sub: String(idClaims.sub) };
+}
+
 let cached: NextAuthOptions | undefined;
 
 export function getAuthOptions(): NextAuthOptions {
-  if (cached) return cached;
-  const oidc = oidcConfig();
+  cached ??= authOptionsFor(oidcConfig());
+  return cached;
+}
+
+/** The configuration for a given OIDC setting (tests sign in against several providers). */
+export function authOptionsFor(oidc: z.infer<typeof OidcEnvSchema> | null): NextAuthOptions {
   const maxAge = sessionMaxAgeSeconds();
   const providers: NextAuthOptions["providers"] = [
     CredentialsProvider({
@@ -90,36 +112,37 @@ export function getAuthOptions(): NextAuthOptions {
       authorization: { params: { scope: "openid email profile" } },
       idToken: true,
       checks: ["pkce", "state"],
+      userinfo: { request: oidcClaims },
       profile: (p: { sub: string; email?: string; name?: string }) => ({ id: p.sub, email: p.email ?? null, name: p.name ?? p.email ?? p.sub }),
     });
   }
-  cached = {
+  return {
     secret: getAuthSecret(),
     providers,
     session: { strategy: "jwt", maxAge, updateAge: maxAge },
     jwt: { maxAge },
     pages: { signIn: "/login", error: "/login" },
     callbacks: {
-      async signIn({ account, user }) {
+      async signIn({ account, profile }) {
         if (account?.provider !== "oidc") return true;
-        const email = user.email?.toLowerCase();
-        if (!email) return false;
-        const [row] = await getDb().select().from(users).where(eq(users.email, email));
-        return Boolean(row && !row.disabledAt);
+        return (await signInWithOidc(getDb(), profile)).ok;
       },
-      async jwt({ token, user, account }) {
+      async jwt({ token, user, account, profile }) {
         if (!user) return token;
+        // `aat` (authenticated at, epoch seconds) is when the person last proved who they are;
+        // setting a first password asks for a recent one (services/users/user-verbs.ts).
+        const aat = Math.floor(Date.now() / 1000);
         if (account?.provider === "oidc") {
-          const [row] = await getDb().select().from(users).where(eq(users.email, user.email!.toLowerCase()));
-          return { ...token, sub: String(row!.id), uid: row!.id, pwf: passwordFingerprint(row!.passwordHash), email: row!.email };
+          const row = await userForIdentity(getDb(), profile);
+          if (!row) throw new Error("The single sign-on identity is not linked to an active account.");
+          return { ...token, sub: String(row.id), uid: row.id, pwf: passwordFingerprint(row.passwordHash), email: row.email, name: row.name, aat };
         }
         const u = user as { id: string; email: string; pwf: string };
-        return { ...token, sub: u.id, uid: Number(u.id), pwf: u.pwf, email: u.email };
+        return { ...token, sub: u.id, uid: Number(u.id), pwf: u.pwf, email: u.email, aat };
       },
       async session({ session, token }) {
         return { ...session, user: { email: token.email as string, name: (token.name as string) ?? token.email } };
       },
     },
   };
-  return cached;
 }

@@ -1,11 +1,11 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedConsoleFixture, FIXTURE_PASSWORD, type ConsoleFixture } from "../../tests/console/fixtures";
+import { seedConsoleFixture, FIXTURE_PASSWORD, type ConsoleFixture } from "../../tests/support/console-fixtures";
 import { createTestEnv, type TestEnv } from "../../tests/support/test-env";
 import { users } from "../db/schema";
-import { setUserPassword, updateUser } from "../services/users/user-verbs";
+import { setUserPassword, updateUser } from "../users/user-verbs";
 import { authorizeCredentials, oidcConfig, WRONG_CREDENTIALS } from "./auth-options";
-import { LoginRateLimiter } from "./login-rate-limit";
+import { LoginRateLimiter } from "../../tests/support/memory-login-limiter";
 import { hashPassword, verifyPassword } from "./password";
 import { resolveActor } from "./resolve-actor";
 import { actorFromCookies } from "./session";

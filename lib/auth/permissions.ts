@@ -21,27 +21,35 @@ const NEEDS: Record<Permission, Role> = {
   "namespace:admin": "admin",
 };
 
-export function can(
-  actor: Actor,
-  permission: Permission,
-  scope: { namespaceKey: string; environmentKey?: string },
-): boolean {
+/**
+ * Where an action applies: a namespace, and for writes maybe one environment. `everyEnvironment`
+ * marks a write that reaches every environment, including ones created later (a flag's default
+ * value, which new environments start serving): environment-limited editors may not make it.
+ */
+export interface Scope {
+  namespaceKey: string;
+  environmentKey?: string;
+  everyEnvironment?: boolean;
+}
+
+export function can(actor: Actor, permission: Permission, scope: Scope): boolean {
   if (actor.isSuperAdmin) return true;
   const need = RANK[NEEDS[permission]];
   return actor.grants.some((g) => {
     if (g.namespaceKey !== null && g.namespaceKey !== scope.namespaceKey) return false;
     if (RANK[g.role] < need) return false;
     // Environment limits narrow writes only; reading is never environment-limited.
-    if (permission === "flag:write" && g.role === "editor" && scope.environmentKey && g.environmentKeys) {
-      return g.environmentKeys.includes(scope.environmentKey);
+    if (permission === "flag:write" && g.role === "editor" && g.environmentKeys) {
+      if (scope.everyEnvironment) return false;
+      if (scope.environmentKey) return g.environmentKeys.includes(scope.environmentKey);
     }
     return true;
   });
 }
 
-export function assertCan(actor: Actor, permission: Permission, scope: { namespaceKey: string; environmentKey?: string }): void {
+export function assertCan(actor: Actor, permission: Permission, scope: Scope): void {
   if (!can(actor, permission, scope)) {
-    const where = scope.environmentKey ? `${scope.namespaceKey} / ${scope.environmentKey}` : scope.namespaceKey;
+    const where = scope.everyEnvironment ? `every environment of ${scope.namespaceKey}` : scope.environmentKey ? `${scope.namespaceKey} / ${scope.environmentKey}` : scope.namespaceKey;
     throw forbidden(`Your role does not allow ${permission} in ${where}`);
   }
 }

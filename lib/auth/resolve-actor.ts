@@ -3,7 +3,6 @@ import type { HeaderReader } from "../http/api-request";
 import { getDb } from "../db/client";
 import type { Actor } from "./actor";
 import { authenticateApiToken, invalidToken } from "./api-token-auth";
-import { sessionActorResolver } from "./session";
 
 /**
  * Pluggable actor resolution for the admin API (and anything else that takes a Request).
@@ -18,10 +17,11 @@ import { sessionActorResolver } from "./session";
  * same-origin request for anything but GET/HEAD (CSRF). Header credentials (Bearer) cannot be
  * forged cross-site, so they skip that check.
  *
- * EXTENSION POINT: resolvers are listed in DEFAULT_RESOLVERS below (the console session resolver
- * from auth/session.ts is one); more can be added there or, at run time, with
- * registerActorResolver(). Header credentials go first, so a request carrying both a token and a
- * session cookie is judged by its explicit token.
+ * EXTENSION POINT: resolvers are listed in DEFAULT_RESOLVERS below; more are added at run time
+ * with registerActorResolver(). The console session resolver (auth/session.ts) registers itself
+ * when that module is loaded, which only the Next.js app does (instrumentation.ts): the worker's
+ * admin API takes bearer tokens only and must not load next-auth. Header credentials go first, so
+ * a request carrying both a token and a session cookie is judged by its explicit token.
  */
 export interface ActorResolver {
   name: string;
@@ -52,28 +52,26 @@ export const bearerTokenResolver: ActorResolver = {
   },
 };
 
-const DEFAULT_RESOLVERS: ActorResolver[] = [bearerTokenResolver, sessionActorResolver];
+const DEFAULT_RESOLVERS: ActorResolver[] = [bearerTokenResolver];
 
 // On globalThis so a resolver registered from one module copy is seen by all (Next.js may load a
 // module once per route bundle).
 const g = globalThis as unknown as { mizuflowActorResolvers?: ActorResolver[] };
 const resolvers = (g.mizuflowActorResolvers ??= [...DEFAULT_RESOLVERS]);
 
-/** Adds (or replaces, by name) a resolver. Cookie-based resolvers always run after header ones. */
-export function registerActorResolver(resolver: ActorResolver): void {
+/**
+ * Adds (or replaces, by name) a resolver. Cookie-based resolvers always run after header ones.
+ * Returns a function that removes it again (for a resolver that lives only as long as its caller).
+ */
+export function registerActorResolver(resolver: ActorResolver): () => void {
   const i = resolvers.findIndex((r) => r.name === resolver.name);
   if (i >= 0) resolvers.splice(i, 1);
   resolvers.push(resolver);
   resolvers.sort((a, b) => Number(a.usesCookies) - Number(b.usesCookies));
-}
-
-export function unregisterActorResolver(name: string): void {
-  const i = resolvers.findIndex((r) => r.name === name);
-  if (i >= 0) resolvers.splice(i, 1);
-}
-
-export function registeredActorResolvers(): readonly ActorResolver[] {
-  return resolvers;
+  return () => {
+    const at = resolvers.indexOf(resolver);
+    if (at >= 0) resolvers.splice(at, 1);
+  };
 }
 
 /** The actor behind a request, or null when it carries no credential any resolver understands. */

@@ -36,8 +36,10 @@ export function actorForUser(user: UserRow, grants: Grant[]): Actor {
  * longer stands for an active user.
  */
 export async function loadUserActor(db: Db, userId: number, fingerprint?: string): Promise<Actor | null> {
-  const [user] = await db.select().from(users).where(eq(users.id, userId));
+  // Both reads at once (every console page and cookie API call pays this): grants of a user who
+  // turns out disabled or signed out are simply dropped.
+  const [[user], grants] = await Promise.all([db.select().from(users).where(eq(users.id, userId)), loadGrants(db, userId)]);
   if (!user || user.disabledAt) return null;
   if (fingerprint !== undefined && fingerprint !== passwordFingerprint(user.passwordHash)) return null;
-  return actorForUser(user, await loadGrants(db, user.id));
+  return actorForUser(user, grants);
 }

@@ -1,13 +1,13 @@
 import { decode, encode } from "next-auth/jwt";
 import { getEnv } from "../config/env";
+import { SECURE_SESSION_COOKIE, SESSION_COOKIE } from "./session-cookie-names";
 
 /**
  * The console session is a next-auth JWT (encrypted with AUTH_SECRET) in an http-only cookie. This
  * file is the one place that knows its name and secret, so route handlers, server actions, server
  * components and the admin API all read the same session the same way.
  */
-export const SESSION_COOKIE = "next-auth.session-token";
-export const SECURE_SESSION_COOKIE = "__Secure-next-auth.session-token";
+export { SECURE_SESSION_COOKIE, SESSION_COOKIE };
 
 /** Session lifetime: absolute, from sign-in (SESSION_MAX_AGE_SECONDS, default 8 hours). */
 export function sessionMaxAgeSeconds(): number {
@@ -34,6 +34,8 @@ export interface SessionClaims {
   userId: number;
   /** Password fingerprint at sign-in (see session-actor.ts). */
   pwf: string;
+  /** When the person signed in (epoch ms; from the `aat` claim), if the session records it. */
+  authenticatedAtMs?: number;
 }
 
 /**
@@ -84,7 +86,8 @@ export async function decodeSessionToken(token: string | null): Promise<SessionC
     const payload = await decode({ token, secret });
     const userId = Number(payload?.uid);
     if (!payload || !Number.isSafeInteger(userId) || userId <= 0 || typeof payload.pwf !== "string") return null;
-    return { userId, pwf: payload.pwf };
+    const aat = Number(payload.aat);
+    return { userId, pwf: payload.pwf, ...(Number.isSafeInteger(aat) && aat > 0 ? { authenticatedAtMs: aat * 1000 } : {}) };
   } catch {
     return null;
   }
@@ -92,5 +95,6 @@ export async function decodeSessionToken(token: string | null): Promise<SessionC
 
 /** Issues a session token (tests use it to act as a signed-in user without the login form). */
 export async function encodeSessionToken(claims: SessionClaims & { email: string }, maxAge = sessionMaxAgeSeconds()): Promise<string> {
-  return encode({ token: { sub: String(claims.userId), uid: claims.userId, pwf: claims.pwf, email: claims.email }, secret: getAuthSecret(), maxAge });
+  const aat = claims.authenticatedAtMs === undefined ? {} : { aat: Math.floor(claims.authenticatedAtMs / 1000) };
+  return encode({ token: { sub: String(claims.userId), uid: claims.userId, pwf: claims.pwf, email: claims.email, ...aat }, secret: getAuthSecret(), maxAge });
 }

@@ -1,7 +1,7 @@
 import type { Db } from "../db/client";
 import type { HeaderReader } from "../http/api-request";
 import type { Actor } from "./actor";
-import type { ActorResolver } from "./resolve-actor";
+import { registerActorResolver, type ActorResolver } from "./resolve-actor";
 import { loadUserActor } from "./session-actor";
 import { decodeSessionToken, parseCookieHeader, sessionTokenFromCookies } from "./session-token";
 
@@ -12,7 +12,8 @@ import { decodeSessionToken, parseCookieHeader, sessionTokenFromCookies } from "
 export async function actorFromCookies(db: Db, cookies: Map<string, string>): Promise<Actor | null> {
   const claims = await decodeSessionToken(sessionTokenFromCookies(cookies));
   if (!claims) return null;
-  return loadUserActor(db, claims.userId, claims.pwf);
+  const actor = await loadUserActor(db, claims.userId, claims.pwf);
+  return actor && claims.authenticatedAtMs !== undefined ? { ...actor, authenticatedAtMs: claims.authenticatedAtMs } : actor;
 }
 
 /** Session actor resolver for route handlers: reads the Cookie header of the request. */
@@ -23,11 +24,15 @@ export async function resolveSessionActor(req: { headers: HeaderReader }, db: Db
 }
 
 /**
- * The console session as an admin-API credential (registered in resolve-actor.ts). Cookie-based, so
- * the API wrapper demands a same-origin request for writes.
+ * The console session as an admin-API credential. Cookie-based, so the API wrapper demands a
+ * same-origin request for writes. Loading this module registers it: the Next.js server does at
+ * start (instrumentation.ts), the worker never does (it would pull next-auth in; its admin API
+ * drops cookies anyway).
  */
 export const sessionActorResolver: ActorResolver = {
   name: "session",
   usesCookies: true,
   resolve: (req, { db }) => resolveSessionActor(req, db),
 };
+
+registerActorResolver(sessionActorResolver);

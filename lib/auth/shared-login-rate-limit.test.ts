@@ -1,6 +1,6 @@
 import { count, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { seedConsoleFixture, FIXTURE_PASSWORD } from "../../tests/console/fixtures";
+import { seedConsoleFixture, FIXTURE_PASSWORD } from "../../tests/support/console-fixtures";
 import { createTestEnv, type TestEnv } from "../../tests/support/test-env";
 import { loginFailures } from "../db/schema";
 import { authorizeCredentials, WRONG_CREDENTIALS } from "./auth-options";

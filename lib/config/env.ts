@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { LogLevelSchema } from "./log-level";
+import { TrustedProxiesSchema } from "./trusted-proxies";
 
 /**
  * Process configuration, read and validated once. A production start without AUTH_SECRET refuses
@@ -21,11 +23,16 @@ const EnvSchema = z
     /** Fail fast on an unreachable or frozen database (see db/client.ts): connect, and each statement. */
     DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(3_000),
     DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(4_000),
-    LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+    LOG_LEVEL: LogLevelSchema,
     /** The write path publishes each commit to etcd itself (fenced) before the relay sees the row. */
     IMMEDIATE_PUBLISH: z.enum(["on", "off"]).default("on"),
     /** /api/metrics without credentials (for a scraper on a private network); off = super-admin only. */
     METRICS_PUBLIC: z.enum(["on", "off"]).default("off"),
+    /** The console's live stream re-checks its credential this often, and ends after the maximum (the browser reconnects and signs in again). */
+    CONSOLE_STREAM_RECHECK_SECONDS: z.coerce.number().int().min(1).max(300).default(30),
+    CONSOLE_STREAM_MAX_SECONDS: z.coerce.number().int().min(2).max(86_400).default(900),
+    /** Proxies whose X-Forwarded-For names the SDK client's address (lib/delivery/stream/client-address.ts). */
+    TRUSTED_PROXIES: TrustedProxiesSchema,
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.AUTH_SECRET) {

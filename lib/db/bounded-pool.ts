@@ -15,12 +15,55 @@ function timeoutError(what: string, ms: number): Error {
   return err;
 }
 
-function deadline<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+/** A timer that fires this much later than asked means the whole process was paused meanwhile. */
+const PAUSE_MS = 500;
+/** After a pause, how much longer a statement may take (its reply may be on its way in). */
+const AFTER_PAUSE_GRACE_MS = 250;
+
+/**
+ * Rejects when `work` has not settled within `ms`. A deadline never fires for a reply that already
+ * arrived: after a pause of the process (GC, CPU throttling, SIGSTOP, VM migration) the event loop
+ * runs expired timers BEFORE it reads the sockets, so a plain setTimeout would reject a statement
+ * whose answer sits unread in the socket buffer (and the caller would report "nothing changed" for
+ * a COMMIT that went through). The timer therefore only arms a check that runs after the next I/O
+ * poll (setImmediate), and a timer that fired late (the process was paused, not the server slow)
+ * gives the statement a short grace before giving up.
+ */
+export function deadline<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(onTimeout()), ms);
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    let graced = false;
+    const arm = (after: number) => {
+      const due = performance.now() + after;
+      timer = setTimeout(() => {
+        const late = performance.now() - due;
+        setImmediate(() => {
+          if (settled) return;
+          if (late > PAUSE_MS && !graced) {
+            graced = true;
+            arm(AFTER_PAUSE_GRACE_MS);
+            return;
+          }
+          settled = true;
+          reject(onTimeout());
+        });
+      }, after);
+    };
+    arm(ms);
     work.then(
-      (v) => (clearTimeout(timer), resolve(v)),
-      (e: unknown) => (clearTimeout(timer), reject(e)),
+      (v) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(e);
+      },
     );
   });
 }

@@ -1,8 +1,9 @@
+import { TrustedProxiesSchema } from "../config/trusted-proxies";
 import { getDb } from "../db/client";
-import { redactQueryParams } from "../db/errors";
 import { getEtcd } from "../etcd/client";
-import { StreamCore } from "./stream-core";
-import { WatchHub } from "./watch-hub";
+import { componentLogger } from "../observability/logger";
+import { StreamCore } from "./stream/stream-core";
+import { WatchHub } from "./hub/watch-hub";
 
 /**
  * The per-process hub and stream core behind the Next.js SDK route handlers, created on first use
@@ -12,16 +13,20 @@ import { WatchHub } from "./watch-hub";
  */
 const slot = globalThis as unknown as { mizuflowDelivery?: { hub: WatchHub; core: StreamCore } };
 
-const log = (level: "info" | "warn" | "error", msg: string, err?: unknown) => {
-  const line = `[delivery] ${msg}${err ? `: ${redactQueryParams(err instanceof Error ? err.message : String(err))}` : ""}`;
-  if (level === "error") console.error(line);
-  else if (level === "warn") console.warn(line);
-};
+const log = (level: "info" | "warn" | "error", msg: string, err?: unknown) => componentLogger("delivery")[level](err === undefined ? {} : { err }, msg);
+
+/**
+ * Only this setting is read here (getEnv() would demand DATABASE_URL even where the process's
+ * database handle is provided otherwise); a production start has validated it with the rest.
+ */
+function trustedProxies(): string[] {
+  return TrustedProxiesSchema.parse(process.env.TRUSTED_PROXIES);
+}
 
 export function getProcessDelivery(): { hub: WatchHub; core: StreamCore } {
   if (!slot.mizuflowDelivery) {
     const hub = new WatchHub({ root: getEtcd().root, log });
-    const core = new StreamCore({ db: getDb(), hub, transport: "next", log });
+    const core = new StreamCore({ db: getDb(), hub, transport: "next", trustedProxies: trustedProxies(), log });
     slot.mizuflowDelivery = { hub, core };
   }
   return slot.mizuflowDelivery;

@@ -11,9 +11,11 @@ export const ERROR_CODES = {
   conflict: 409,
   payload_too_large: 413,
   validation_failed: 422,
+  idempotency_key_reused: 422,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,
+  commit_outcome_unknown: 504,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

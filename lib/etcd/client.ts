@@ -63,11 +63,16 @@ export function createEtcd(endpoints: string[], prefix: string): EtcdHandle {
     defaultCallOptions: callOptions,
     faultHandling: faultHandling(),
     // Keepalive pings tear down a connection that went silent (a peer that vanished without a FIN),
-    // so watches and leases fail over instead of waiting on a dead socket.
+    // so watches and leases fail over instead of waiting on a dead socket. Only while a call is
+    // open, though: etcd's server enforces "no pings without an active stream" (grpc-go
+    // PermitWithoutStream=false), counts every ping on an idle connection as a strike and, at the
+    // third, closes the connection with GOAWAY too_many_pings: with pings on idle connections etcd
+    // closed ours every 30-40 s, and any stream just opened on one went down with it (keepalive
+    // .test.ts). Unary calls have their own deadlines (callOptions).
     grpcOptions: {
       "grpc.keepalive_time_ms": 10_000,
       "grpc.keepalive_timeout_ms": 5_000,
-      "grpc.keepalive_permit_without_calls": 1,
+      "grpc.keepalive_permit_without_calls": 0,
     },
   });
   return { client, root: client.namespace(prefix) };

@@ -1,5 +1,5 @@
 import type { Namespace } from "etcd3";
-import { parseDocument, parseTombstone, type FlagDocument, type Tombstone } from "../flags/document";
+import { parseDocument, parseSegmentDocument, parseTombstone, type FlagDocument, type PublishedDocument, type SegmentDocument, type Tombstone } from "../flags/document";
 import { flagKey, tombstoneKey, type FlagAddress } from "./keys";
 
 /**
@@ -12,14 +12,15 @@ import { flagKey, tombstoneKey, type FlagAddress } from "./keys";
  * arrive.
  */
 export type PublishItem =
-  | { op: "put"; address: FlagAddress; version: number; document: FlagDocument }
+  | { op: "put"; address: FlagAddress; version: number; document: FlagDocument | SegmentDocument }
   | { op: "delete"; address: FlagAddress; version: number; tombstone: Tombstone };
 
 /** applied: this write landed. stale: etcd already held this version or a newer one. */
 export type PublishOutcome = "applied" | "stale";
 
 export interface KeyState {
-  document: FlagDocument | null;
+  /** A FlagDocument, or a SegmentDocument for a segment address. */
+  document: PublishedDocument | null;
   documentRaw: string | null;
   documentMod: number;
   tombstone: Tombstone | null;
@@ -34,16 +35,16 @@ export async function readKeyState(root: Namespace, address: FlagAddress): Promi
     root.get(flagKey(address)).exec(),
     root.get(tombstoneKey(address)).exec(),
   ]);
-  return stateFromRanges(doc, tomb);
+  return stateFromRanges(doc, tomb, address);
 }
 
 type RangeResult = { kvs: { value: Buffer; mod_revision: string }[] };
 
-function stateFromRanges(doc: RangeResult, tomb: RangeResult): KeyState {
+function stateFromRanges(doc: RangeResult, tomb: RangeResult, address: FlagAddress): KeyState {
   const dkv = doc.kvs[0];
   const tkv = tomb.kvs[0];
   const documentRaw = dkv ? dkv.value.toString("utf8") : null;
-  const document = parseDocument(documentRaw);
+  const document = address.kind === "segment" ? parseSegmentDocument(documentRaw) : parseDocument(documentRaw);
   const tombstoneRaw = tkv ? tkv.value.toString("utf8") : null;
   const tombstone = parseTombstone(tombstoneRaw);
   // A document we cannot parse counts as version 0: any valid publish may replace it.
@@ -146,7 +147,7 @@ export async function publishFenced(root: Namespace, item: PublishItem): Promise
     }
     // The key changed since the guess or the read (another writer, or a wrong guess). The else
     // branch returned its current state: the newer write may already supersede ours.
-    const now = stateFromRanges(res.responses[0]!.response_range, res.responses[1]!.response_range);
+    const now = stateFromRanges(res.responses[0]!.response_range, res.responses[1]!.response_range, item.address);
     remember(root, key, now);
     if (now.version >= item.version) return "stale";
     guess = now;
@@ -199,7 +200,7 @@ export async function publishMany(root: Namespace, items: PublishItem[]): Promis
       }
       await Promise.all(
         chunk.map(async (g, i) => {
-          const now = stateFromRanges(res.responses[2 * i]!.response_range, res.responses[2 * i + 1]!.response_range);
+          const now = stateFromRanges(res.responses[2 * i]!.response_range, res.responses[2 * i + 1]!.response_range, g.item.address);
           remember(root, g.key, now);
           results.set(g.item, now.version >= g.item.version ? "stale" : await publishFenced(root, g.item));
         }),
@@ -225,7 +226,7 @@ function writtenState(item: PublishItem, raw: string, rev: number): KnownState {
  * Reconciler repair for same-version drift: rewrites the document only while etcd still holds
  * exactly `expected.version`, so a newer in-flight publish is never undone.
  */
-export async function rewriteSameVersion(root: Namespace, address: FlagAddress, expected: FlagDocument): Promise<boolean> {
+export async function rewriteSameVersion(root: Namespace, address: FlagAddress, expected: PublishedDocument): Promise<boolean> {
   const state = await readKeyState(root, address);
   if (!state.documentMod || state.version !== expected.version) return false;
   const res = await guarded(root, address, state)

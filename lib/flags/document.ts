@@ -14,7 +14,34 @@ export interface FlagDocument {
   value: unknown;
   version: number;
   updatedAt: string;
+  /**
+   * The flag's rules in this environment (issue 14): the engine's FlagTargeting minus key, type and
+   * value (sdk/src/targeting/model.ts). Absent = no rules: SDKs serve `value` (reason STATIC). Old
+   * clients ignore it and keep serving `value`, the fall-through.
+   */
+  targeting?: StoredTargeting;
 }
+
+/** Targeting as stored and published; checked leniently when evaluated (parseLenient). */
+export type StoredTargeting = Record<string, unknown>;
+
+/**
+ * The document at segments/{env}/{ns}/{key} (schema "segment.v1"): a namespace's segment, published
+ * to every environment with the segment's one version.
+ */
+export interface SegmentDocument {
+  namespace: string;
+  key: string;
+  name?: string;
+  constraints: unknown[];
+  version: number;
+  updatedAt: string;
+}
+
+/** What a fenced publish puts: a flag's document or a segment's. */
+export type PublishedDocument = FlagDocument | SegmentDocument;
+
+export const isFlagDocument = (d: PublishedDocument): d is FlagDocument => "type" in d;
 
 export interface Tombstone {
   namespace: string;
@@ -28,6 +55,16 @@ export const FlagDocumentSchema = z.object({
   key: z.string(),
   type: z.enum(FLAG_TYPES),
   value: z.json(),
+  version: z.number().int().min(0),
+  updatedAt: z.string(),
+  targeting: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const SegmentDocumentSchema = z.object({
+  namespace: z.string(),
+  key: z.string(),
+  name: z.string().optional(),
+  constraints: z.array(z.unknown()),
   version: z.number().int().min(0),
   updatedAt: z.string(),
 });
@@ -49,6 +86,16 @@ export function parseDocument(raw: string | null): FlagDocument | null {
   }
 }
 
+export function parseSegmentDocument(raw: string | null): SegmentDocument | null {
+  if (raw === null) return null;
+  try {
+    const r = SegmentDocumentSchema.safeParse(JSON.parse(raw));
+    return r.success ? (r.data as SegmentDocument) : null;
+  } catch {
+    return null;
+  }
+}
+
 export function parseTombstone(raw: string | null): Tombstone | null {
   if (raw === null) return null;
   try {
@@ -60,12 +107,19 @@ export function parseTombstone(raw: string | null): Tombstone | null {
 }
 
 /** Same served content (ignores updatedAt, which a repair may legitimately restate). */
-export function sameContent(a: FlagDocument, b: FlagDocument): boolean {
-  return (
-    a.version === b.version &&
-    a.type === b.type &&
-    a.namespace === b.namespace &&
-    a.key === b.key &&
-    JSON.stringify(a.value) === JSON.stringify(b.value)
-  );
+export function sameContent(a: PublishedDocument, b: PublishedDocument): boolean {
+  if (a.version !== b.version || a.namespace !== b.namespace || a.key !== b.key) return false;
+  if (isFlagDocument(a) !== isFlagDocument(b)) return false;
+  if (isFlagDocument(a)) {
+    const f = b as FlagDocument;
+    return a.type === f.type && JSON.stringify(a.value) === JSON.stringify(f.value) && sameTargeting(a.targeting, f.targeting);
+  }
+  const s = b as SegmentDocument;
+  return (a.name ?? null) === (s.name ?? null) && JSON.stringify(a.constraints) === JSON.stringify(s.constraints);
+}
+
+/** Absent and {} both mean "no rules". */
+function sameTargeting(a: StoredTargeting | undefined, b: StoredTargeting | undefined): boolean {
+  const norm = (t: StoredTargeting | undefined) => (t && Object.keys(t).length ? JSON.stringify(t) : "");
+  return norm(a) === norm(b);
 }

@@ -1,5 +1,5 @@
 import { toErrorResponse } from "../errors/http";
-import { logEvent } from "./log";
+import { componentLogger } from "../observability/logger";
 
 /**
  * Turns anything thrown into a client-safe JSON response (errors/http.ts decides status and text).
@@ -7,7 +7,7 @@ import { logEvent } from "./log";
  */
 export function errorResult(err: unknown, info: { traceId: string; route: string; method: string }): { status: number; headers: Record<string, string>; json: string } {
   const { status, body } = toErrorResponse(err);
-  if (status >= 500) logEvent("error", "request failed", { ...info, status }, err);
+  if (status >= 500) componentLogger("http").error({ ...info, status, err }, "request failed");
   const headers: Record<string, string> = {};
   if (status === 401) {
     const invalid = body.error.details?.reason === "invalid_token";

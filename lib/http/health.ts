@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
+import { componentLogger } from "../observability/logger";
 import { getDb } from "../db/client";
 import { getEtcd } from "../etcd/client";
-import { logEvent } from "./log";
 
 export interface HealthCheck {
   ok: boolean;
@@ -23,7 +23,7 @@ async function probe(name: string, fn: () => Promise<unknown>): Promise<HealthCh
     return { ok: true, latencyMs: Math.round(performance.now() - started) };
   } catch (err) {
     // Reasons go to the log, not to the (unauthenticated) caller.
-    logEvent("warn", `health check failed: ${name}`, {}, err);
+    componentLogger("http").warn({ err }, `health check failed: ${name}`);
     return { ok: false, latencyMs: Math.round(performance.now() - started) };
   } finally {
     clearTimeout(timer);

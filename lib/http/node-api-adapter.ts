@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { toErrorResponse } from "../errors/http";
-import { MAX_BODY_BYTES } from "./read-json-body";
 import { ServiceError } from "../errors/service-error";
-import type { ApiRouteHandler } from "./handlers";
+import type { ApiRouteHandler } from "./api-registry";
 import { pathParamNames } from "./route-spec";
 import type { ApiRequest, HeaderReader } from "./api-request";
 
@@ -51,10 +50,10 @@ export function createNodeApiHandler(handlers: readonly ApiRouteHandler[], opts:
       return true;
     }
     const peer = req.socket.remoteAddress;
-    const body = method === "GET" || method === "HEAD" ? null : await readBody(req);
-    const out = await handler.run(toApiRequest(req, method, body?.bytes ?? null, peer), match.params);
-    // A body left unread (too large) would be parsed as the next request: end the connection.
-    if (body && !body.complete) res.shouldKeepAlive = false;
+    const out = await handler.run(toApiRequest(req, method, peer), match.params);
+    // A body left unread (refused before reading: no credentials, too large) would be parsed as
+    // the next request, and reading it would let its sender decide how long we wait: close instead.
+    if (!req.complete) res.shouldKeepAlive = false;
     if (out instanceof Response) await sendResponse(res, out, method === "HEAD");
     else {
       const bytes = Buffer.from(out.json, "utf8");
@@ -100,30 +99,39 @@ function findRoute(routes: CompiledRoute[], path: string): { route: CompiledRout
 }
 
 /**
- * The request body as bytes, reading at most one byte past the limit the handler enforces (a
- * declared Content-Length over it is not read at all): the handler's readJsonBody then answers 413
- * exactly as under Next.js. Buffering once is much cheaper than a Web stream over the socket.
+ * The request body as bytes, read only when the handler asks for it: withApi resolves the caller
+ * before it parses a body, so a request without valid credentials is answered (401) without a byte
+ * of its body read, and a slow sender holds nothing (the connection is then closed, see above).
+ * Reads at most one byte past `limit` (a declared Content-Length over it is not read at all): the
+ * handler's readJsonBody then answers 413 exactly as under Next.js. How long a body may take is the
+ * server's requestTimeout (workers/stream-server/server.ts), which also covers headers.
  */
-function readBody(req: IncomingMessage): Promise<{ bytes: Buffer; complete: boolean }> {
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers["content-length"] ?? "");
-  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return Promise.resolve({ bytes: Buffer.alloc(0), complete: false });
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve(Buffer.alloc(limit + 1));
+  if (req.complete && req.readableEnded) return Promise.resolve(Buffer.alloc(0));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const done = (complete: boolean) => {
-      req.off("data", onData).off("end", onEnd).off("error", reject);
+    const finish = (err?: ServiceError) => {
+      req.off("data", onData).off("end", onEnd).off("error", onError).off("close", onClose);
       // Past the limit: stop reading (not destroy) so the 413 can still be sent; the caller
       // then closes the connection.
-      if (!complete) req.pause();
-      resolve({ bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), complete });
+      if (size > limit) req.pause();
+      if (err) reject(err);
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
     };
     const onData = (chunk: Buffer) => {
       chunks.push(chunk);
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) done(false);
+      if (size > limit) finish();
     };
-    const onEnd = () => done(true);
-    req.on("data", onData).on("end", onEnd).on("error", reject);
+    const onEnd = () => finish();
+    // The client went away or the server's deadline cut the connection: nothing to answer, and
+    // not an internal error to log.
+    const onError = () => finish(new ServiceError("bad_request", "The request body could not be read"));
+    const onClose = () => onError();
+    req.on("data", onData).on("end", onEnd).on("error", onError).on("close", onClose);
   });
 }
 
@@ -131,7 +139,7 @@ function readBody(req: IncomingMessage): Promise<{ bytes: Buffer; complete: bool
  * The request as withApi needs it, read straight off the IncomingMessage (no Fetch Request,
  * Headers, body stream or AbortSignal to build per call). The Cookie header reads as absent.
  */
-function toApiRequest(req: IncomingMessage, method: string, body: Buffer | null, peer: string | undefined): ApiRequest {
+function toApiRequest(req: IncomingMessage, method: string, peer: string | undefined): ApiRequest {
   const raw = req.headers;
   const extra: Record<string, string> = {};
   // Without a proxy in front, the peer address is the client's (audit rows record it).
@@ -145,12 +153,12 @@ function toApiRequest(req: IncomingMessage, method: string, body: Buffer | null,
       return Array.isArray(v) ? v.join(", ") : v;
     },
   };
-  const bytes = body ?? Buffer.alloc(0);
+  const bodyless = method === "GET" || method === "HEAD";
   return {
     method,
     url: `http://${raw.host ?? "localhost"}${req.url ?? "/"}`,
     headers,
-    bodyBytes: async (limit) => (bytes.length > limit + 1 ? bytes.subarray(0, limit + 1) : bytes),
+    bodyBytes: (limit) => (bodyless ? Promise.resolve(Buffer.alloc(0)) : readBody(req, limit)),
   };
 }
 

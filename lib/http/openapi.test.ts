@@ -1,23 +1,14 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { routeFiles } from "../../tests/support/route-files";
 import { buildOpenApiDocument } from "./openapi";
 import { openApiPath } from "./route-spec";
-import { ALL_ROUTES } from "./routes";
+import { ALL_ROUTES } from "./api-registry";
 
 const APP_API = path.resolve(import.meta.dirname, "../../app/api");
 /** The public API surface: the admin API plus health and metrics (console-internal routes are not). */
 const DOCUMENTED_DIRS = ["v1", "health", "metrics"].map((d) => path.join(APP_API, d));
-
-async function routeFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await routeFiles(full)));
-    else if (entry.name === "route.ts") out.push(full);
-  }
-  return out;
-}
 
 /** Every (method, path) a route file under app/api exports, read from the source. */
 async function exportedOperations(): Promise<{ method: string; path: string; file: string; source: string }[]> {
@@ -53,7 +44,7 @@ describe("OpenAPI document", () => {
 
   it("describes bodies, parameters and responses with real schemas", () => {
     const setValue = doc.paths["/api/v1/flags/{namespace}/{key}/values/{environment}"]!.put;
-    expect(setValue.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(["path:namespace", "path:key", "path:environment"]);
+    expect(setValue.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(["path:namespace", "path:key", "path:environment", "header:Idempotency-Key"]);
     const body = setValue.requestBody.content["application/json"].schema;
     expect(Object.keys(body.properties)).toEqual(expect.arrayContaining(["value", "expectedVersion", "reason"]));
     expect(body.required).toEqual(["value"]);
@@ -72,6 +63,19 @@ describe("OpenAPI document", () => {
     expect(create.responses["201"]).toBeDefined();
     expect(create.requestBody.content["application/json"].schema.required).toEqual(expect.arrayContaining(["name", "role", "namespaces"]));
     expect(doc.paths["/api/v1/openapi.json"]!.get.security).toEqual([]);
+  });
+
+  it("documents the targeting endpoints (issue 14): rules per flag and environment, segments CRUD, the Unleash import", () => {
+    const rules = doc.paths["/api/v1/namespaces/{namespace}/flags/{key}/environments/{environment}/targeting"]!;
+    expect(Object.keys(rules).sort()).toEqual(["get", "put"]);
+    expect(Object.keys(rules.put.requestBody.content["application/json"].schema.properties)).toEqual(
+      expect.arrayContaining(["enabled", "offValue", "variants", "prerequisites", "rules", "expectedVersion"]),
+    );
+    expect(rules.put.responses["409"]).toBeDefined();
+    expect(Object.keys(doc.paths["/api/v1/namespaces/{namespace}/segments"]!).sort()).toEqual(["get", "post"]);
+    expect(Object.keys(doc.paths["/api/v1/namespaces/{namespace}/segments/{segmentKey}"]!).sort()).toEqual(["delete", "get", "patch"]);
+    const imp = doc.paths["/api/v1/import/unleash"]!.post;
+    expect(imp.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(["environment", "namespace", "dryRun"]));
   });
 
   it("resolves every $ref inside the document", () => {

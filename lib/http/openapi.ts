@@ -1,19 +1,20 @@
 import type { z } from "zod";
-import { SESSION_COOKIE } from "../auth/session-token";
+import { SESSION_COOKIE } from "../auth/session-cookie-names";
 import { ERROR_CODES } from "../errors/service-error";
 import { SchemaCollector } from "./json-schema";
 import { openApiPath, paramsSchemaOf, pathParamNames, type RouteSpec } from "./route-spec";
-import { ALL_ROUTES } from "./routes";
-import { ErrorBodySchema } from "./routes/common";
+import { ALL_ROUTES } from "./api-registry";
+import { ErrorBodySchema } from "./common-schemas";
 
 type Json = Record<string, unknown>;
 
+// First code per status names it (422 is "validation failed", not a later code sharing it).
 const STATUS_TEXT: Record<number, string> = Object.fromEntries(
-  Object.entries(ERROR_CODES).map(([code, status]) => [status, code.replaceAll("_", " ")]),
+  Object.entries(ERROR_CODES).reverse().map(([code, status]) => [status, code.replaceAll("_", " ")]),
 );
 
 /**
- * Builds the OpenAPI 3.1 document from the route registry (lib/http/routes). The request schemas are
+ * Builds the OpenAPI 3.1 document from the route registry (lib/http/api-registry.ts). The request schemas are
  * the zod objects withApi validates with, so the document cannot drift from what is enforced.
  */
 export function buildOpenApiDocument(routes: readonly RouteSpec[] = ALL_ROUTES): Json {
@@ -58,7 +59,7 @@ function operation(spec: RouteSpec, schemas: SchemaCollector, errorRef: Json): J
     operationId: operationId(spec),
     summary: spec.summary,
     tags: [spec.tag],
-    parameters: [...pathParameters(spec, schemas), ...queryParameters(spec.query, schemas)],
+    parameters: [...pathParameters(spec, schemas), ...queryParameters(spec.query, schemas), ...(spec.idempotent ? [IDEMPOTENCY_KEY_PARAM] : [])],
     security: auth === "none" ? [] : [...(auth === "optional" ? [{}] : []), { bearerAuth: [] }, { sessionCookie: [] }],
   };
   if (spec.description) op.description = spec.description;
@@ -76,12 +77,23 @@ function operation(spec: RouteSpec, schemas: SchemaCollector, errorRef: Json): J
   if (spec.body) [400, 413].forEach((s) => errors.add(s));
   if (spec.body || spec.query || pathParamNames(spec.route).length) errors.add(422);
   if (auth !== "none") errors.add(503);
+  if (spec.idempotent) [422, 504].forEach((s) => errors.add(s));
   for (const status of [...errors].sort()) {
     responses[String(status)] = { description: STATUS_TEXT[status] ?? "Error", content: { "application/json": { schema: errorRef } } };
   }
   op.responses = responses;
   return op;
 }
+
+const IDEMPOTENCY_KEY_PARAM: Json = {
+  name: "Idempotency-Key",
+  in: "header",
+  required: false,
+  description:
+    "Makes retries safe: a retry with the same key and request replays the first answer and never writes twice (kept at least 24 h per caller). " +
+    "Answers 504 commit_outcome_unknown when a write's commit could be neither confirmed nor ruled out; retry with the key to learn the outcome.",
+  schema: { type: "string", minLength: 1, maxLength: 255, pattern: "^[\\x21-\\x7e]+$" },
+};
 
 function pathParameters(spec: RouteSpec, schemas: SchemaCollector): Json[] {
   const shape = paramsSchemaOf(spec).shape as Record<string, z.ZodType>;

@@ -10,9 +10,9 @@ export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 export type AuthMode = "required" | "optional" | "none";
 
 /**
- * Everything the wrapper and the OpenAPI document need to know about one endpoint. Specs live in
- * lib/http/routes/* (the registry) and route files wrap them with a handler, so the schemas that
- * validate a request are the ones the document describes.
+ * Everything the wrapper and the OpenAPI document need to know about one endpoint. Specs live next
+ * to their handlers in each entity's `api.ts` (listed in lib/http/api-registry.ts), so the schemas
+ * that validate a request are the ones the document describes.
  */
 export interface RouteSpec {
   /** Next.js-style path, e.g. /api/v1/flags/[namespace]/[key]; also the metrics `route` label. */
@@ -30,6 +30,10 @@ export interface RouteSpec {
   response?: z.ZodType;
   responseContentType?: string;
   status?: 200 | 201;
+  /** Accepts an Idempotency-Key header (lib/http/idempotency.ts): documented with its 422 and 504. */
+  idempotent?: boolean;
+  /** What a replay of this idempotent write returns instead of the result (a create that returns a secret once). */
+  idempotentAnswer?: (result: unknown) => { status: number; json: string };
   /** Error statuses this endpoint can produce besides the ones implied by auth and validation. */
   errors?: readonly number[];
 }

@@ -1,10 +1,10 @@
 import type { Actor, RequestMeta } from "../auth/actor";
+import { componentLogger } from "../observability/logger";
 import { getEnv } from "../config/env";
 import { getDb } from "../db/client";
 import { getEtcd } from "../etcd/client";
 import { createImmediatePublisher } from "../outbox/immediate-publisher";
-import type { ServiceContext } from "../services/context";
-import { logEvent } from "./log";
+import type { ServiceContext } from "../core/context";
 
 type OnCommitted = NonNullable<ServiceContext["onCommitted"]>;
 
@@ -20,7 +20,7 @@ export function getImmediatePublisher(): OnCommitted | undefined {
   if (g.mizuflowImmediatePublisher === undefined) {
     g.mizuflowImmediatePublisher =
       getEnv().IMMEDIATE_PUBLISH === "on"
-        ? createImmediatePublisher(getDb(), getEtcd().root, (msg, err) => logEvent("warn", msg, {}, err))
+        ? createImmediatePublisher(getDb(), getEtcd().root, (msg, err) => componentLogger("http").warn({ err }, msg))
         : null;
   }
   return g.mizuflowImmediatePublisher ?? undefined;

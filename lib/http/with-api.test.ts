@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents } from "../db/schema";
-import { registerActorResolver, registeredActorResolvers, unregisterActorResolver } from "../auth/resolve-actor";
-import { startApiHarness, type ApiHarness } from "./api-test-harness";
+import { registerActorResolver } from "../auth/resolve-actor";
+import { startApiHarness, type ApiHarness } from "../../tests/support/api-test-harness";
 import { MAX_BODY_BYTES } from "./read-json-body";
 
 let api: ApiHarness;
@@ -195,12 +195,13 @@ describe("responses", () => {
 describe("cookie-authenticated requests (CSRF)", () => {
   it("accept same-origin writes and refuse cross-site ones", async () => {
     // A stand-in cookie credential; the real console session resolver is registered the same way.
-    registerActorResolver({
+    const unregister = registerActorResolver({
       name: "test-cookie",
       usesCookies: true,
       resolve: async (req) => (req.headers.get("cookie") === "test=admin" ? { type: "system", id: null, name: "cookie-admin", isSuperAdmin: true, grants: [] } : null),
     });
-    expect(registeredActorResolvers().map((r) => r.name)[0]).toBe("api_token");
+    // Header credentials are judged first: a bad token next to a good cookie is refused, never "use the cookie instead".
+    expect((await api.call("GET", "/api/v1/namespaces", { headers: { cookie: "test=admin", authorization: "Bearer mf_admin_not-a-token" } })).status).toBe(401);
     const url = "/api/v1/namespaces";
     const cross = await api.call("POST", url, { json: { key: "csrf", name: "x" }, headers: { cookie: "test=admin", "sec-fetch-site": "cross-site" } });
     expect(cross.status).toBe(403);
@@ -210,7 +211,7 @@ describe("cookie-authenticated requests (CSRF)", () => {
     expect(read.status).toBe(200);
     const same = await api.call("POST", url, { json: { key: "csrf", name: "x" }, headers: { cookie: "test=admin", origin: "http://mizuflow.test" } });
     expect(same.status).toBe(201);
-    unregisterActorResolver("test-cookie");
+    unregister();
     expect((await api.call("GET", url, { headers: { cookie: "test=admin" } })).status).toBe(401);
   });
 });

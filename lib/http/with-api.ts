@@ -2,10 +2,11 @@ import type { z } from "zod";
 import { resolveActor } from "../auth/resolve-actor";
 import { ServiceError } from "../errors/service-error";
 import { metrics } from "../observability/metrics";
-import type { ServiceContext } from "../services/context";
+import type { ServiceContext } from "../core/context";
 import { parseInput } from "../validation/parse";
 import { fromFetchRequest, type ApiRequest } from "./api-request";
 import { errorResult } from "./error-response";
+import { idempotentHandler } from "./idempotency";
 import { queryObject } from "./query";
 import { readJsonBody } from "./read-json-body";
 import { clientIpOf, traceIdOf } from "./request-meta";
@@ -38,6 +39,8 @@ export type ApiHandler<S extends RouteSpec> = (args: ApiArgs<S>) => Promise<unkn
  * check for cookie sessions, path/query/body parsing with the spec's zod schemas (400 malformed
  * JSON, 413 too large, 422 invalid), the ServiceContext, error mapping, x-request-id and the HTTP
  * duration metric. The handler's plain return value becomes a JSON response with spec.status.
+ * On specs marked `idempotent` (every write), an Idempotency-Key header makes the handler run at
+ * most once per key and caller (http/idempotency.ts): the claim rides in ctx to the verb's transaction.
  *
  *   export const GET = withApi(flagRoutes.get, ({ ctx, params }) => getFlag({ ctx, input: params }));
  */
@@ -67,7 +70,10 @@ export function withApi<const S extends RouteSpec>(def: S, handler: ApiHandler<S
       // fields are named in the 422.
       const body = def.body ? parseInput(def.body, (await readJsonBody(req)) ?? {}) : undefined;
       const ctx = resolved ? createServiceContext(resolved.actor, meta) : null;
-      const value = await handler({ req, ctx, params, query, body, traceId } as ApiArgs<S>);
+      const call = (c: ServiceContext | null) => Promise.resolve(handler({ req, ctx: c, params, query, body, traceId } as ApiArgs<S>));
+      const value = def.idempotent && ctx && def.method !== "GET"
+        ? await idempotentHandler({ req, ctx, body, status: def.status ?? 200, answer: def.idempotentAnswer }, call)
+        : await call(ctx);
       out = value instanceof Response ? value : { status: def.status ?? 200, headers: {}, json: JSON.stringify(value) };
     } catch (err) {
       out = errorResult(err, { traceId, route: def.route, method: req.method });

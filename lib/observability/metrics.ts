@@ -46,6 +46,7 @@ export const metrics = {
   immediatePublished: counter("mizuflow_immediate_published_total", "Rows published by the write path itself", ["outcome"]),
   relayDeadLetteredTotal: counter("mizuflow_relay_dead_lettered_total", "Outbox rows the relay moved to the dead-letter state"),
   relayUnavailableBackoffs: counter("mizuflow_relay_etcd_unavailable_total", "Relay batches deferred because etcd was unreachable"),
+  commitOutcomeChecks: counter("mizuflow_commit_outcome_checks_total", "Writes whose COMMIT got no reply, by what the check on a fresh connection found", ["outcome"]),
   outboxPruned: counter("mizuflow_outbox_pruned_total", "Published outbox rows deleted after the retention period"),
   // Reconciler and leadership
   reconcilerRepairs: counter("mizuflow_reconciler_repairs_total", "Repairs made by the reconciler", ["kind"]),
@@ -62,7 +63,9 @@ export const metrics = {
   slowConsumerDisconnects: counter("mizuflow_sdk_slow_consumer_disconnects_total", "Streams cut for falling behind", ["transport"]),
   hubLagRevisions: gauge("mizuflow_hub_lag_revisions", "Revisions the watch hub is behind etcd"),
   sdkReports: counter("mizuflow_sdk_reports_total", "SDK revision reports received, by outcome", ["transport", "outcome"]),
-  sdkReportedClients: gauge("mizuflow_sdk_reported_clients", "SDK clients in this process's presence table (reported within 90 s)", ["transport"]),
+  pendingConnectionsClosed: counter("mizuflow_stream_server_pending_connections_closed_total", "Connections with no request in service closed to keep the stream server's cap (a flood of idle or slow clients)"),
+  sdkKeyLookups: counter("mizuflow_sdk_key_lookups_total", "SDK key verifications that queried MySQL, by result", ["result"]),
+  sdkReportedClients: gauge("mizuflow_sdk_reported_clients", "SDK clients in this process's presence table (reported within 25 s)", ["transport"]),
   // HTTP
   httpRequestSeconds: histogram("mizuflow_http_request_seconds", "HTTP request duration", [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], ["route", "method", "status"]),
 };

@@ -5,7 +5,7 @@ import { outboxEvents } from "../db/schema";
 import { publishMany } from "../etcd/fence";
 import { flagKey } from "../etcd/keys";
 import { metrics } from "../observability/metrics";
-import type { CommittedOutboxRow } from "../services/context";
+import type { CommittedOutboxRow } from "../core/context";
 
 /** Publishes running at once; more commits meanwhile queue up and go out as one batch. */
 const MAX_IN_FLIGHT = 4;

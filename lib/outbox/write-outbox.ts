@@ -4,7 +4,7 @@ import { columnName, connectionOf, execRaw, jsonParam, tableName, type RawStatem
 import { outboxEvents } from "../db/schema";
 import { flagKey } from "../etcd/keys";
 import type { PublishItem } from "../etcd/fence";
-import type { OutboxCollector } from "../services/transaction";
+import type { OutboxCollector } from "../core/transaction";
 
 /**
  * Inserts outbox rows in the caller's transaction, so a change and the promise to publish it commit

@@ -1,14 +1,14 @@
 import bcrypt from "bcryptjs";
-import { count, eq } from "drizzle-orm";
+import { and, count, eq, gt } from "drizzle-orm";
 import type { MySqlTable } from "drizzle-orm/mysql-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authenticateApiToken } from "../auth/api-token-auth";
 import { apiTokens, auditEvents, environments, flags, flagValues, namespaces, outboxEvents, sdkKeys, users } from "../db/schema";
-import { listFlags } from "../services/flags/list-flags";
-import { verifySdkKey } from "../services/sdk-keys/verify-sdk-key";
+import { listFlags } from "../flags/list-flags";
+import { verifySdkKey } from "../sdk-keys/verify-sdk-key";
 import { createTestEnv, type TestEnv } from "../../tests/support/test-env";
 import { DEMO_FLAGS } from "./demo-data";
-import { seedDemo } from "./seed-demo";
+import { DEMO_TOKEN_EXPIRES_IN_DAYS, DEMO_TOKEN_NAME, seedDemo } from "./seed-demo";
 
 let env: TestEnv;
 
@@ -74,6 +74,39 @@ describe("seedDemo", () => {
     expect(again.apiToken).toBeUndefined();
     expect(again.sdkKey).toBeUndefined();
     expect(again.created).toEqual({ environments: [], namespaces: [], flags: [], adminUser: false });
+    expect(again.warnings).toEqual([]);
     expect(await counts()).toEqual(before);
+  });
+
+  // Issue 12, item 8: the seed printed a super-admin token that never expired.
+  it("gives the super-admin demo token an expiry, reports it, and makes a new token once it has expired", async () => {
+    const fresh = await createTestEnv();
+    try {
+      const started = Date.now();
+      const first = await seedDemo({ db: fresh.db, adminEmail: "admin@example.com" });
+      const expiresAt = Date.parse(first.apiTokenExpiresAt!);
+      const days = (expiresAt - started) / 86_400_000;
+      expect(days).toBeGreaterThan(DEMO_TOKEN_EXPIRES_IN_DAYS - 0.01);
+      expect(days).toBeLessThan(DEMO_TOKEN_EXPIRES_IN_DAYS + 0.01);
+      const [row] = await fresh.db.select().from(apiTokens).where(eq(apiTokens.name, DEMO_TOKEN_NAME));
+      expect(row!.expiresAt!.getTime()).toBe(expiresAt);
+      await expect(authenticateApiToken(fresh.db, first.apiToken!, expiresAt - 1)).resolves.toMatchObject({ isSuperAdmin: true });
+      await expect(authenticateApiToken(fresh.db, first.apiToken!, expiresAt)).rejects.toMatchObject({ code: "unauthenticated" });
+
+      // Expired (moved into the past here): the next run makes a new token instead of keeping none usable.
+      await fresh.db.update(apiTokens).set({ expiresAt: new Date(Date.now() - 1_000) }).where(eq(apiTokens.id, row!.id));
+      const second = await seedDemo({ db: fresh.db, adminEmail: "admin@example.com" });
+      expect(second.apiToken).toMatch(/^mf_admin_/);
+      expect(second.apiToken).not.toBe(first.apiToken);
+      await expect(authenticateApiToken(fresh.db, second.apiToken!)).resolves.toMatchObject({ isSuperAdmin: true });
+
+      // A demo token from an older seed, without an expiry, is named as something to revoke.
+      await fresh.db.update(apiTokens).set({ expiresAt: null }).where(and(eq(apiTokens.name, DEMO_TOKEN_NAME), gt(apiTokens.expiresAt, new Date())));
+      const third = await seedDemo({ db: fresh.db, adminEmail: "admin@example.com" });
+      expect(third.apiToken).toBeUndefined();
+      expect(third.warnings).toEqual([expect.stringMatching(/never expires: revoke it/)]);
+    } finally {
+      await fresh.cleanup();
+    }
   });
 });

@@ -1,21 +1,26 @@
 import { randomBytes } from "node:crypto";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, gt, isNull, or } from "drizzle-orm";
 import { systemActor } from "../auth/actor";
 import type { Db } from "../db/client";
 import { apiTokens, sdkKeys, users } from "../db/schema";
 import { ServiceError } from "../errors/service-error";
-import { createApiToken } from "../services/api-tokens/create-api-token";
-import { createSdkKey } from "../services/sdk-keys/create-sdk-key";
-import type { ServiceContext } from "../services/context";
-import { createEnvironment, listEnvironments } from "../services/environments/environment-verbs";
-import { createFlag } from "../services/flags/create-flag";
-import { getFlag } from "../services/flags/get-flag";
-import { createNamespace, listNamespaces } from "../services/namespaces/namespace-verbs";
-import { createUser } from "../services/users/user-verbs";
+import { createApiToken } from "../api-tokens/create-api-token";
+import { createSdkKey } from "../sdk-keys/create-sdk-key";
+import type { ServiceContext } from "../core/context";
+import { createEnvironment, listEnvironments } from "../environments/environment-verbs";
+import { createFlag } from "../flags/create-flag";
+import { getFlag } from "../flags/get-flag";
+import { createNamespace, listNamespaces } from "../namespaces/namespace-verbs";
+import { createUser } from "../users/user-verbs";
 import { DEMO_ENVIRONMENTS, DEMO_FLAGS, DEMO_NAMESPACES } from "./demo-data";
 
 export const DEMO_TOKEN_NAME = "Demo admin token";
 export const DEMO_SDK_KEY_NAME = "Demo SDK key (production)";
+/**
+ * The demo token is a super-admin credential printed to a terminal: it expires, so one left in a
+ * shell history or a copied .env stops working on its own. A later seed run makes a new one.
+ */
+export const DEMO_TOKEN_EXPIRES_IN_DAYS = 30;
 
 export interface SeedDemoOptions {
   db: Db;
@@ -24,6 +29,8 @@ export interface SeedDemoOptions {
   adminPassword?: string;
   /** Post-commit hook, e.g. the immediate publisher; without it the worker's relay publishes. */
   onCommitted?: ServiceContext["onCommitted"];
+  /** Lifetime of the demo admin API token (default DEMO_TOKEN_EXPIRES_IN_DAYS). */
+  apiTokenExpiresInDays?: number;
 }
 
 export interface SeedDemoResult {
@@ -32,6 +39,10 @@ export interface SeedDemoResult {
   adminPassword?: string;
   /** Only when the admin API token was created by this run (the secret is never stored). */
   apiToken?: string;
+  /** When that token expires (ISO 8601); say so wherever the token is shown. */
+  apiTokenExpiresAt?: string;
+  /** Things the operator should act on, e.g. a demo token from an older seed that never expires. */
+  warnings: string[];
   /** Only when the demo SDK key (production, every namespace) was created by this run. */
   sdkKey?: string;
   created: { environments: string[]; namespaces: string[]; flags: string[]; adminUser: boolean };
@@ -62,7 +73,7 @@ export async function seedDemo(opts: SeedDemoOptions): Promise<SeedDemoResult> {
     created.flags.push(`${f.namespace}/${f.key}`);
   }
 
-  const result: SeedDemoResult = { adminEmail: opts.adminEmail.trim().toLowerCase(), created };
+  const result: SeedDemoResult = { adminEmail: opts.adminEmail.trim().toLowerCase(), created, warnings: [] };
   const [existing] = await opts.db.select({ id: users.id }).from(users).where(eq(users.email, result.adminEmail));
   if (!existing) {
     const password = opts.adminPassword ?? randomBytes(18).toString("base64url");
@@ -71,16 +82,28 @@ export async function seedDemo(opts: SeedDemoOptions): Promise<SeedDemoResult> {
     created.adminUser = true;
   }
 
-  const [token] = await opts.db
-    .select({ id: apiTokens.id })
+  // Only a token still usable counts as present: once the demo token expired, a run makes a new one.
+  const usable = await opts.db
+    .select({ id: apiTokens.id, expiresAt: apiTokens.expiresAt })
     .from(apiTokens)
-    .where(and(eq(apiTokens.name, DEMO_TOKEN_NAME), isNull(apiTokens.revokedAt)));
-  if (!token) {
+    .where(and(eq(apiTokens.name, DEMO_TOKEN_NAME), isNull(apiTokens.revokedAt), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, new Date()))));
+  for (const t of usable.filter((t) => t.expiresAt === null)) {
+    result.warnings.push(`The demo admin API token (id ${t.id}, from an older seed) never expires: revoke it in the console under API tokens`);
+  }
+  if (usable.length === 0) {
     const made = await createApiToken({
       ctx,
-      input: { name: DEMO_TOKEN_NAME, role: "admin", namespaces: null, superAdmin: true, reason: "demo seed" },
+      input: {
+        name: DEMO_TOKEN_NAME,
+        role: "admin",
+        namespaces: null,
+        superAdmin: true,
+        expiresInDays: opts.apiTokenExpiresInDays ?? DEMO_TOKEN_EXPIRES_IN_DAYS,
+        reason: "demo seed",
+      },
     });
     result.apiToken = made.token;
+    result.apiTokenExpiresAt = made.apiToken.expiresAt ?? undefined;
   }
 
   // So the quick start can show an SDK following changes without a trip to the console first.

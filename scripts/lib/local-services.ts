@@ -14,7 +14,7 @@
  *   available) so they die even if Node itself is SIGKILLed.
  */
 export type { ServiceHandle, MariaDbHandle, EtcdHandle } from './local-services/types';
-export { ensureBinaries } from './local-services/binaries';
+export { ensureBinaries, requireBinary } from './local-services/binaries';
 export { freePort } from './local-services/ports';
 export { startMariaDb } from './local-services/mariadb';
 export { startEtcd, startEtcdCluster } from './local-services/etcd';

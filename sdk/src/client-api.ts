@@ -1,3 +1,4 @@
+import type { EvaluationContext, TargetingEngine } from "./local-eval/engine-port";
 import type { SnapshotStore } from "./snapshot-store";
 import type { FetchFn } from "./sse-fetch";
 import type { EventSourceConstructor } from "./stream-connection";
@@ -35,6 +36,14 @@ export interface ClientOptions {
   reportRevision?: boolean;
   /** At most one revision report per this many ms after changes (trailing). Default 5000, minimum 1000. */
   reportIntervalMs?: number;
+  /**
+   * The targeting engine that evaluates flags with rules locally: `targetingEngine` from
+   * `@mizuflow/sdk/targeting`. The Node entry and the OpenFeature providers pass it by default;
+   * the universal entry leaves it out to stay small for pages without rules. Without it a flag
+   * with rules serves its environment value (reason DEFAULT), as clients before targeting did,
+   * and the client warns once.
+   */
+  targeting?: TargetingEngine;
   /** For tests: the randomness of the backoff jitter. */
   random?: () => number;
 }
@@ -53,12 +62,19 @@ export interface MizuFlowClient {
   /** The stream revision of the state applied (0 before any). */
   readonly revision: number;
   readonly environment: string | null;
-  getBoolean(namespace: string, key: string, defaultValue: boolean): boolean;
-  getString(namespace: string, key: string, defaultValue: string): string;
-  getNumber(namespace: string, key: string, defaultValue: number): number;
-  getJSON<T extends JsonValue>(namespace: string, key: string, defaultValue: T): T;
-  /** Value plus reason, error code and version; never throws. */
-  resolve<T extends JsonValue>(namespace: string, key: string, type: FlagType, defaultValue: T): Resolution<T>;
+  /**
+   * Getters evaluate locally (no network) for `context` (Unleash's shape: `userId`, `sessionId`,
+   * `remoteAddress`, `environment`, `appName`, `currentTime`, anything else under `properties`).
+   * Without rules, or without a context for rules that need one, a flag gives its value.
+   */
+  getBoolean(namespace: string, key: string, defaultValue: boolean, context?: EvaluationContext): boolean;
+  getString(namespace: string, key: string, defaultValue: string, context?: EvaluationContext): string;
+  getNumber(namespace: string, key: string, defaultValue: number, context?: EvaluationContext): number;
+  getJSON<T extends JsonValue>(namespace: string, key: string, defaultValue: T, context?: EvaluationContext): T;
+  /** Value plus reason, variant, rule index, error code and version; never throws. */
+  getDetails<T extends JsonValue>(namespace: string, key: string, type: FlagType, defaultValue: T, context?: EvaluationContext): Resolution<T>;
+  /** Same as `getDetails` (its older name). */
+  resolve<T extends JsonValue>(namespace: string, key: string, type: FlagType, defaultValue: T, context?: EvaluationContext): Resolution<T>;
   getAll(): FlagEntry[];
   on<K extends keyof ClientEvents>(event: K, listener: (e: ClientEvents[K]) => void): () => void;
   off<K extends keyof ClientEvents>(event: K, listener: (e: ClientEvents[K]) => void): void;

@@ -1,7 +1,10 @@
 import { Emitter } from "./emitter";
-import { resolveFlag } from "./evaluate";
+import { resolveFlag, resolveValue } from "./evaluate";
 import { FlagStore, type ApplyResult } from "./flag-store";
-import { parseDelete, parsePut, parseSnapshot, withRevision } from "./protocol";
+import type { EvaluationContext } from "./local-eval/engine-port";
+import { applyChanges, EventBatch, type StreamChange } from "./local-eval/event-batch";
+import { LocalEvaluator } from "./local-eval/local-evaluator";
+import { parseDelete, parsePut, parseSegment, parseSegmentDelete, parseSnapshot, withRevision } from "./protocol";
 import { RevisionReporter } from "./revision-reporter";
 import type { ClientOptions, MizuFlowClient, ReadyOptions } from "./client-api";
 import { SnapshotPersister } from "./snapshot-persister";
@@ -53,9 +56,13 @@ class Client implements MizuFlowClient {
   /** Why the server last refused the key (401/403), until a connection is accepted again. */
   private refusal: string | null = null;
   private waiters = new Set<Waiter>();
+  private readonly evaluator: LocalEvaluator;
+  /** Events of the current stream id, applied together (local-eval/event-batch.ts). */
+  private readonly batch = new EventBatch((events) => this.applyBatch(events));
 
   constructor(options: ClientOptions) {
     this.logger = options.logger ?? consoleLogger;
+    this.evaluator = new LocalEvaluator(this.store, options.targeting ?? null, this.logger);
     this.emitter = new Emitter(this.logger);
     const EventSourceImpl = options.EventSource ?? (globalThis as { EventSource?: EventSourceConstructor }).EventSource;
     if (!EventSourceImpl) {
@@ -129,20 +136,24 @@ class Client implements MizuFlowClient {
     });
   }
 
-  getBoolean(ns: string, key: string, def: boolean): boolean {
-    return this.resolve(ns, key, "boolean", def).value;
+  // The typed getters skip the Resolution getDetails builds: same value (evaluate.ts resolveValue).
+  getBoolean(ns: string, key: string, def: boolean, context?: EvaluationContext): boolean {
+    return resolveValue(this.store, ns, key, "boolean", def, context, this.evaluator);
   }
-  getString(ns: string, key: string, def: string): string {
-    return this.resolve(ns, key, "string", def).value;
+  getString(ns: string, key: string, def: string, context?: EvaluationContext): string {
+    return resolveValue(this.store, ns, key, "string", def, context, this.evaluator);
   }
-  getNumber(ns: string, key: string, def: number): number {
-    return this.resolve(ns, key, "number", def).value;
+  getNumber(ns: string, key: string, def: number, context?: EvaluationContext): number {
+    return resolveValue(this.store, ns, key, "number", def, context, this.evaluator);
   }
-  getJSON<T extends JsonValue>(ns: string, key: string, def: T): T {
-    return this.resolve(ns, key, "json", def).value;
+  getJSON<T extends JsonValue>(ns: string, key: string, def: T, context?: EvaluationContext): T {
+    return resolveValue(this.store, ns, key, "json", def, context, this.evaluator);
   }
-  resolve<T extends JsonValue>(ns: string, key: string, type: FlagType, def: T): Resolution<T> {
-    return resolveFlag(this.store, this.current, ns, key, type, def);
+  getDetails<T extends JsonValue>(ns: string, key: string, type: FlagType, def: T, context?: EvaluationContext): Resolution<T> {
+    return resolveFlag(this.store, this.current, ns, key, type, def, context, this.evaluator);
+  }
+  resolve<T extends JsonValue>(ns: string, key: string, type: FlagType, def: T, context?: EvaluationContext): Resolution<T> {
+    return this.getDetails(ns, key, type, def, context);
   }
   getAll(): FlagEntry[] {
     return this.store.all().map((f) => ({ ...f }));
@@ -157,6 +168,7 @@ class Client implements MizuFlowClient {
 
   async close(): Promise<void> {
     if (this.current === "closed") return;
+    this.batch.discard();
     this.connection.close();
     this.setState("closed", "closed by the application");
     this.reporter?.close();
@@ -192,6 +204,7 @@ class Client implements MizuFlowClient {
     if (type === "snapshot") {
       const s = parseSnapshot(data);
       if (!s) return this.malformed(type, raw);
+      this.batch.flush();
       this.liveEver = true;
       this.synced = true;
       this.needsSnapshot = false;
@@ -201,10 +214,14 @@ class Client implements MizuFlowClient {
       return;
     }
     if (!this.synced) return; // never layer events on state the server did not vouch for
-    const payload = type === "put" ? parsePut(data) : parseDelete(data);
-    if (!payload) return this.malformed(type, raw);
-    const result = type === "put" ? this.store.applyPut(payload as NonNullable<ReturnType<typeof parsePut>>) : this.store.applyDelete(payload);
-    if (result.applied) this.publish(result, payload.revision, type);
+    const change = parseChange(type, data);
+    if (!change) return this.malformed(type, raw);
+    this.batch.add(change);
+  }
+
+  private applyBatch(events: StreamChange[]): void {
+    const result = applyChanges(this.store, events);
+    if (result.applied) this.publish(result, events[0]!.payload.revision, events[0]!.type);
   }
 
   /** A malformed event could hide a change; never guess: resync from a fresh snapshot. */
@@ -212,11 +229,14 @@ class Client implements MizuFlowClient {
     this.logger.error(`mizuflow: malformed '${type}' event, resyncing`, raw.slice(0, 200));
     this.needsSnapshot = true;
     this.synced = false;
+    this.batch.discard();
     this.connection.restart("malformed event");
   }
 
   private onDrop(info: DropInfo): void {
     this.synced = false;
+    // An id may be incomplete: the resumed stream replays it whole from the applied revision.
+    this.batch.discard();
     const refused = info.status === 401 || info.status === 403;
     // Loud once per outage, quiet for the retries that follow.
     const firstFailure = this.current === "ready" || this.current === "connecting";
@@ -236,7 +256,7 @@ class Client implements MizuFlowClient {
       this.logger.warn(`mizuflow: ignored older versions of ${result.regressions.join(", ")} at revision ${revision}`);
     }
     if (source !== "local") this.reporter?.changed();
-    if (source !== "local") this.persister?.schedule(() => ({ revision: this.store.revision, environment: this.store.environment, flags: this.store.all() }));
+    if (source !== "local") this.persister?.schedule(() => ({ revision: this.store.revision, environment: this.store.environment, flags: this.store.all(), segments: this.store.segments.all() }));
     if (!result.changes.length) return;
     for (const change of result.changes) this.emitter.emit("change", change);
     this.emitter.emit("update", { revision, source, changes: result.changes });
@@ -254,5 +274,28 @@ class Client implements MizuFlowClient {
     if (next === "ready") this.reporter?.ready();
     else if (next !== "closed") this.reporter?.changed();
     this.emitter.emit("state", { state: next, previous, reason });
+  }
+}
+
+function parseChange(type: StreamEventType, data: unknown): StreamChange | null {
+  switch (type) {
+    case "put": {
+      const payload = parsePut(data);
+      return payload && { type, payload };
+    }
+    case "delete": {
+      const payload = parseDelete(data);
+      return payload && { type, payload };
+    }
+    case "segment": {
+      const payload = parseSegment(data);
+      return payload && { type, payload };
+    }
+    case "segment-delete": {
+      const payload = parseSegmentDelete(data);
+      return payload && { type, payload };
+    }
+    default:
+      return null;
   }
 }

@@ -1,4 +1,6 @@
-import type { DeletePayload, PutPayload, SnapshotPayload } from "./protocol";
+import { SegmentStore, type SegmentApply } from "./local-eval/segment-store";
+import { segmentRefs } from "./local-eval/wire";
+import type { DeletePayload, PutPayload, SegmentPayload, SnapshotPayload } from "./protocol";
 import type { FlagChange, FlagEntry, JsonValue, UpdateSource } from "./types";
 
 export interface ApplyResult {
@@ -11,6 +13,7 @@ export interface ApplyResult {
 
 const id = (namespace: string, key: string) => `${namespace}/${key}`;
 const sameValue = (a: JsonValue, b: JsonValue) => a === b || JSON.stringify(a) === JSON.stringify(b);
+const sameTargeting = (a: FlagEntry, b: FlagEntry) => a.targeting === b.targeting || JSON.stringify(a.targeting) === JSON.stringify(b.targeting);
 
 /**
  * The SDK's in-memory flag state and the rules that keep it consistent (pure: no I/O, no timers):
@@ -25,17 +28,35 @@ const sameValue = (a: JsonValue, b: JsonValue) => a === b || JSON.stringify(a) =
  *    applied revision even when lower (a re-snapshotted hub), rule 2 still guarding each key.
  * 4. The same version with another value is accepted: the reconciler may restate a value at the
  *    same version, and the server is the authority for it.
+ * 5. Segments (`segment`/`segment-delete`, `snapshot.segments`) follow rules 1-3 per segment key
+ *    (local-eval/segment-store.ts); a segment change reports a change of every flag whose rules
+ *    name it, since what those flags give a context may differ.
  */
 export class FlagStore {
   private flags = new Map<string, FlagEntry>();
+  /**
+   * The same entries by namespace then key, for `get`: a getter's lookup hashes the caller's two
+   * strings (V8 caches a string's hash, so literals cost nothing after the first call) instead of
+   * building and hashing a fresh `ns/key` on every evaluation.
+   */
+  private byNamespace = new Map<string, Map<string, FlagEntry>>();
+  /** The namespace `get` read last and its map: an application mostly reads one namespace. */
+  private lastNamespace: string | undefined;
+  private lastKeys: Map<string, FlagEntry> | undefined;
   private tombstones = new Map<string, number>();
+  readonly segments = new SegmentStore();
   revision = 0;
   environment: string | null = null;
   /** True once any snapshot (live or local) has been applied. */
   hasData = false;
 
   get(namespace: string, key: string): FlagEntry | undefined {
-    return this.flags.get(id(namespace, key));
+    if (namespace === this.lastNamespace) return this.lastKeys!.get(key);
+    const keys = this.byNamespace.get(namespace);
+    if (!keys) return undefined;
+    this.lastNamespace = namespace;
+    this.lastKeys = keys;
+    return keys.get(key);
   }
 
   all(): FlagEntry[] {
@@ -68,6 +89,12 @@ export class FlagStore {
       if (!next.has(k)) changes.push(removal(old, s.revision, source));
     }
     this.flags = next;
+    this.byNamespace = new Map();
+    this.lastNamespace = this.lastKeys = undefined;
+    for (const entry of next.values()) this.index(entry);
+    const seg = this.segments.replace(s.segments ?? []);
+    regressions.push(...seg.regressions.map((k) => `segment ${k}`));
+    changes.push(...this.segmentChanges(seg, s.revision, source, new Set(changes.map((c) => id(c.namespace, c.key)))));
     this.revision = s.revision;
     if (s.environment !== null) this.environment = s.environment;
     this.hasData = true;
@@ -84,7 +111,9 @@ export class FlagStore {
       return { applied: true, changes: [], regressions: [k] };
     }
     const entry: FlagEntry = { namespace: p.namespace, key: p.key, type: p.type, value: p.value, version: p.version };
+    if (p.targeting !== undefined) entry.targeting = p.targeting;
     this.flags.set(k, entry);
+    this.index(entry);
     this.tombstones.delete(k);
     const change = diff(current, entry, p.revision, "put");
     return { applied: true, changes: change ? [change] : [], regressions: [] };
@@ -99,12 +128,52 @@ export class FlagStore {
     this.tombstones.set(k, Math.max(d.version, this.tombstones.get(k) ?? 0));
     if (!current) return { applied: true, changes: [], regressions: [] };
     this.flags.delete(k);
+    this.byNamespace.get(d.namespace)?.delete(d.key);
     return { applied: true, changes: [removal(current, d.revision, "delete")], regressions: [] };
+  }
+
+  applySegment(p: SegmentPayload): ApplyResult {
+    if (p.revision < this.revision) return { applied: false, changes: [], regressions: [] };
+    this.revision = p.revision;
+    const { revision: _revision, ...segment } = p;
+    const r = this.segments.put(segment);
+    return { applied: true, changes: this.segmentChanges(r, p.revision, "segment"), regressions: r.regressions.map((k) => `segment ${k}`) };
+  }
+
+  applySegmentDelete(d: DeletePayload): ApplyResult {
+    if (d.revision < this.revision) return { applied: false, changes: [], regressions: [] };
+    this.revision = d.revision;
+    const r = this.segments.remove(d.namespace, d.key, d.version);
+    return { applied: true, changes: this.segmentChanges(r, d.revision, "segment-delete"), regressions: r.regressions.map((k) => `segment ${k}`) };
+  }
+
+  private index(entry: FlagEntry): void {
+    let keys = this.byNamespace.get(entry.namespace);
+    if (!keys) this.byNamespace.set(entry.namespace, (keys = new Map()));
+    keys.set(entry.key, entry);
+  }
+
+  /** A change for each flag whose rules name a changed segment (except flags in `skip`). */
+  private segmentChanges(r: SegmentApply, revision: number, source: UpdateSource, skip = new Set<string>()): FlagChange[] {
+    if (r.changed.length === 0) return [];
+    const changed = new Set(r.changed);
+    const out: FlagChange[] = [];
+    for (const [k, f] of this.flags) {
+      if (skip.has(k) || !f.targeting) continue;
+      const hit = segmentRefs(f.targeting).find((s) => changed.has(id(f.namespace, s)));
+      if (hit === undefined) continue;
+      out.push({ ...unchanged(f), revision, source, segment: hit });
+    }
+    return out;
   }
 }
 
+function unchanged(f: FlagEntry): Omit<FlagChange, "revision" | "source"> {
+  return { namespace: f.namespace, key: f.key, type: f.type, oldValue: f.value, newValue: f.value, oldVersion: f.version, newVersion: f.version };
+}
+
 function diff(old: FlagEntry | undefined, now: FlagEntry, revision: number, source: UpdateSource): FlagChange | null {
-  if (old && old.version === now.version && old.type === now.type && sameValue(old.value, now.value)) return null;
+  if (old && old.version === now.version && old.type === now.type && sameValue(old.value, now.value) && sameTargeting(old, now)) return null;
   return {
     namespace: now.namespace,
     key: now.key,

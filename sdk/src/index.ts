@@ -6,9 +6,11 @@
 export { createClient, streamUrl, type ClientOptions, type MizuFlowClient, type ReadyOptions } from "./client";
 export { localStorageSnapshotStore, type SnapshotStore } from "./snapshot-store";
 export type { EventSourceConstructor, EventSourceLike } from "./stream-connection";
+export type { TargetingEngine } from "./local-eval/engine-port";
 export type {
   ClientEvents,
   ClientState,
+  EvaluationContext,
   FlagChange,
   FlagEntry,
   FlagType,
@@ -17,7 +19,10 @@ export type {
   Resolution,
   ResolutionErrorCode,
   ResolutionReason,
+  SegmentEntry,
   StateEvent,
   UpdateEvent,
   UpdateSource,
+  WireConstraint,
+  WireTargeting,
 } from "./types";

@@ -1,7 +1,8 @@
+import { parseConstraint, type SegmentEntry, type WireConstraint, type WireTargeting } from "./local-eval/wire";
 import type { FlagEntry, FlagType, JsonValue } from "./types";
 
 /**
- * Parsers for the payloads of "SDK stream protocol v1" (docs: ../../shared/ARCHITECTURE.md):
+ * Parsers for the payloads of "SDK stream protocol v1" (docs: ../../docs/PROTOCOL.md):
  * `snapshot`, `put` and `delete` events, each a JSON object whose `revision` equals the event id.
  * Hand-written instead of zod so the browser bundle stays small; anything malformed is rejected
  * whole (the client logs it and keeps its state) rather than half applied.
@@ -11,6 +12,13 @@ export interface SnapshotPayload {
   revision: number;
   environment: string | null;
   flags: FlagEntry[];
+  /** The segments of the namespaces in scope (absent from servers without targeting: none). */
+  segments?: SegmentEntry[];
+}
+
+/** `segment` event: a segment added or changed (one per environment and key). */
+export interface SegmentPayload extends SegmentEntry {
+  revision: number;
 }
 
 export interface PutPayload extends FlagEntry {
@@ -38,7 +46,34 @@ export function parseFlagEntry(v: unknown): FlagEntry | null {
   if (!isName(namespace) || !isName(key) || !isCount(version)) return null;
   if (typeof type !== "string" || !FLAG_TYPES.includes(type as FlagType)) return null;
   if (value === undefined) return null;
-  return { namespace, key, type: type as FlagType, value: value as JsonValue, version };
+  const entry: FlagEntry = { namespace, key, type: type as FlagType, value: value as JsonValue, version };
+  // Targeting's inner structure is checked when the flag is compiled (local-eval/wire.ts): a flag
+  // this SDK cannot read answers PARSE_ERROR instead of failing the whole event or snapshot.
+  if (v.targeting !== undefined && v.targeting !== null) {
+    if (!isObj(v.targeting)) return null;
+    entry.targeting = v.targeting as WireTargeting;
+  }
+  return entry;
+}
+
+export function parseSegmentEntry(v: unknown): SegmentEntry | null {
+  if (!isObj(v) || !isName(v.namespace) || !isName(v.key) || !isCount(v.version) || !Array.isArray(v.constraints)) return null;
+  if (v.name !== undefined && v.name !== null && typeof v.name !== "string") return null;
+  const constraints: WireConstraint[] = [];
+  for (const c of v.constraints) {
+    const parsed = parseConstraint(c);
+    if (!parsed) return null;
+    constraints.push(parsed);
+  }
+  const entry: SegmentEntry = { namespace: v.namespace, key: v.key, constraints, version: v.version };
+  if (typeof v.name === "string") entry.name = v.name;
+  return entry;
+}
+
+export function parseSegment(v: unknown): SegmentPayload | null {
+  if (!isObj(v) || !isCount(v.revision)) return null;
+  const entry = parseSegmentEntry(v);
+  return entry ? { ...entry, revision: v.revision } : null;
 }
 
 export function parseSnapshot(v: unknown): SnapshotPayload | null {
@@ -50,7 +85,15 @@ export function parseSnapshot(v: unknown): SnapshotPayload | null {
     flags.push(entry);
   }
   const environment = typeof v.environment === "string" ? v.environment : null;
-  return { revision: v.revision, environment, flags };
+  if (v.segments === undefined || v.segments === null) return { revision: v.revision, environment, flags };
+  if (!Array.isArray(v.segments)) return null;
+  const segments: SegmentEntry[] = [];
+  for (const raw of v.segments) {
+    const entry = parseSegmentEntry(raw);
+    if (!entry) return null;
+    segments.push(entry);
+  }
+  return { revision: v.revision, environment, flags, segments };
 }
 
 export function parsePut(v: unknown): PutPayload | null {
@@ -63,6 +106,9 @@ export function parseDelete(v: unknown): DeletePayload | null {
   if (!isObj(v) || !isCount(v.revision) || !isName(v.namespace) || !isName(v.key) || !isCount(v.version)) return null;
   return { revision: v.revision, namespace: v.namespace, key: v.key, version: v.version };
 }
+
+/** `segment-delete` has the shape of `delete`. */
+export const parseSegmentDelete = parseDelete;
 
 /** The revision of an event: the payload's, else the SSE id (they are equal by contract). */
 export function withRevision(data: unknown, lastEventId: string): unknown {

@@ -8,7 +8,8 @@ import type { ClientState, Logger } from "./types";
  *
  * When: once the client is first ready; then after applied changes, at most one report per
  * `intervalMs` with a trailing one, so the last applied revision is always reported; and a heartbeat
- * when nothing was sent for `heartbeatMs` (the server forgets a client after 90 s). `close()`
+ * when nothing was sent for `heartbeatMs` (10 s; a server forgets a client after 25 s, so a
+ * client that died without `close()` stops counting soon). `close()`
  * stops the timers and sends one last `closed` report so the client stops being counted at once.
  *
  * Authentication is the stream's: `Authorization: Bearer` in header mode; `?sdk_key=` in query mode,
@@ -35,7 +36,7 @@ export interface RevisionReporterOptions {
 
 export const SDK_NAME = "mizuflow-js/0.1.0";
 export const MIN_REPORT_INTERVAL_MS = 1_000;
-const HEARTBEAT_MS = 30_000;
+const HEARTBEAT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 
 export class RevisionReporter {

@@ -1,4 +1,4 @@
-import { fullJitterDelay, refusalDelay } from "./backoff";
+import { fullJitterDelay, refusalDelay, unreachableDelay } from "./backoff";
 import { createSseFetch, parseRetryAfter, type FetchFn, type SseFetchInit, type SseFetchResponse } from "./sse-fetch";
 import type { Logger } from "./types";
 
@@ -17,7 +17,7 @@ export interface EventSourceInitLike {
 
 export type EventSourceConstructor = new (url: string, init?: EventSourceInitLike) => EventSourceLike;
 
-export type StreamEventType = "snapshot" | "put" | "delete";
+export type StreamEventType = "snapshot" | "put" | "delete" | "segment" | "segment-delete";
 
 export interface DropInfo {
   status?: number;
@@ -40,13 +40,18 @@ export interface StreamConnectionOptions {
   /** The revision to resume after, or null to ask for a fresh snapshot. Read at each connect. */
   resumeFrom(): number | null;
   onOpen(): void;
+  /**
+   * Event names to listen for; default the SDK stream's (`EVENT_TYPES`). OFREP's event stream
+   * (the web OFREP provider) sends `message`, which is handed to `onEvent` under that name.
+   */
+  eventTypes?: readonly string[];
   onEvent(type: StreamEventType, data: string, lastEventId: string): void;
   onDrop(info: DropInfo): void;
   logger: Logger;
   random?: () => number;
 }
 
-const EVENT_TYPES: StreamEventType[] = ["snapshot", "put", "delete"];
+const EVENT_TYPES: StreamEventType[] = ["snapshot", "put", "delete", "segment", "segment-delete"];
 
 /**
  * One logical stream subscription over successive EventSource instances.
@@ -55,7 +60,8 @@ const EVENT_TYPES: StreamEventType[] = ["snapshot", "put", "delete"];
  * interval (the server's `retry:`), with no jitter and no growth, so after a server restart every
  * SDK comes back at the same instant, and both give up for good on a non-200 answer. So on any
  * error this closes the instance and opens a new one after a full-jitter exponential delay whose
- * base is the server's `retry:` (seen through the fetch hook; `initialBackoffMs` otherwise). A new
+ * base is the server's `retry:` (seen through the fetch hook; `initialBackoffMs` otherwise); while
+ * nothing answers at all (a restart), the delay stops growing at 2 x base (backoff.ts). A new
  * instance does not carry the last event id, so the resume point goes in `?last_event_id=` (and in
  * the `Last-Event-ID` header where headers can be set).
  */
@@ -130,7 +136,7 @@ export class StreamConnection {
       this.stableTimer = unref(setTimeout(() => (this.attempt = 0), Math.max(2 * this.base(), 2000)));
       o.onOpen();
     });
-    for (const type of EVENT_TYPES) {
+    for (const type of (o.eventTypes ?? EVENT_TYPES) as readonly StreamEventType[]) {
       es.addEventListener(type, (ev) => {
         if (!current()) return;
         this.attempt = 0;
@@ -155,6 +161,7 @@ export class StreamConnection {
     if (refused) retryInMs = refusalDelay(o.maxBackoffMs, o.random);
     // Rate limited (429/503 with Retry-After): at least what the server asked, plus jitter.
     else if (retryAfter !== undefined) retryInMs = retryAfter + fullJitterDelay(0, this.base(), o.maxBackoffMs, o.random);
+    else if (status === undefined) retryInMs = unreachableDelay(this.attempt, this.base(), o.maxBackoffMs, o.random);
     else retryInMs = fullJitterDelay(this.attempt, this.base(), o.maxBackoffMs, o.random);
     this.attempt++;
     o.onDrop({ status, reason, retryInMs });

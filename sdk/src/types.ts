@@ -1,3 +1,8 @@
+import type { WireTargeting } from "./local-eval/wire";
+
+export type { EvaluationContext } from "./targeting/context";
+export type { SegmentEntry, WireConstraint, WireTargeting } from "./local-eval/wire";
+
 /**
  * Public types of the MizuFlow SDK. Nothing here depends on Node, the DOM or Next.js, so the same
  * definitions serve the Node entry (`./node`), the browser entry (`./index`) and the OpenFeature
@@ -16,6 +21,11 @@ export interface FlagEntry {
   value: JsonValue;
   /** MySQL's per-(flag, environment) version; never goes backwards for a key in this SDK. */
   version: number;
+  /**
+   * Rules, variants, prerequisites, on/off (docs/TARGETING.md); absent = none: every context gets
+   * `value`. The same `version` covers value and targeting.
+   */
+  targeting?: WireTargeting;
 }
 
 /**
@@ -28,7 +38,7 @@ export interface FlagEntry {
 export type ClientState = "connecting" | "ready" | "stale" | "error" | "closed";
 
 /** Where an applied update came from. `local` is the persisted snapshot loaded at start. */
-export type UpdateSource = "snapshot" | "put" | "delete" | "local";
+export type UpdateSource = "snapshot" | "put" | "delete" | "segment" | "segment-delete" | "local";
 
 export interface FlagChange {
   namespace: string;
@@ -44,6 +54,11 @@ export interface FlagChange {
   /** The stream revision (etcd revision) of the event or snapshot that carried the change. */
   revision: number;
   source: UpdateSource;
+  /**
+   * Set when a segment's change (or removal) is the cause: the flag's value and version are the
+   * same, but what its rules give a context may differ.
+   */
+  segment?: string;
 }
 
 /** Emitted once per applied event or snapshot that changed at least one flag. */
@@ -61,15 +76,19 @@ export interface StateEvent {
 }
 
 /** Same vocabulary as OpenFeature, so the providers pass them through. */
-export type ResolutionReason = "STATIC" | "CACHED" | "DEFAULT" | "ERROR";
-export type ResolutionErrorCode = "FLAG_NOT_FOUND" | "TYPE_MISMATCH" | "PROVIDER_NOT_READY";
+export type ResolutionReason = "STATIC" | "CACHED" | "DEFAULT" | "TARGETING_MATCH" | "SPLIT" | "DISABLED" | "ERROR";
+export type ResolutionErrorCode = "FLAG_NOT_FOUND" | "TYPE_MISMATCH" | "PROVIDER_NOT_READY" | "PARSE_ERROR" | "GENERAL";
 
 export interface Resolution<T> {
   value: T;
   /**
-   * STATIC: the live value. CACHED: a value served while not in sync (local snapshot, or the
-   * last live state while reconnecting). DEFAULT: the caller's default (flag not found, or nothing
-   * loaded yet). ERROR: the caller's default because the flag has another type.
+   * STATIC: the live value of a flag without rules. CACHED: that value served while not in sync
+   * (local snapshot, or the last live state while reconnecting). TARGETING_MATCH: a rule's value
+   * (`ruleIndex`). SPLIT: a rule's weighted variant (`variant`, `ruleIndex`). DEFAULT: the flag's
+   * environment value because no rule matched, or the caller's default with an `errorCode` (flag
+   * not found, nothing loaded yet). DISABLED: the flag is off, or a prerequisite does not hold
+   * (its `offValue`). ERROR: the caller's default, with `errorCode` (another type, unreadable
+   * targeting, an evaluation failure).
    */
   reason: ResolutionReason;
   errorCode?: ResolutionErrorCode;
@@ -77,6 +96,12 @@ export interface Resolution<T> {
   /** The flag's version when it was found. */
   version?: number;
   flagType?: FlagType;
+  /** The variant served (reason SPLIT). */
+  variant?: string;
+  /** The variant's Unleash-style payload, when it has one. */
+  payload?: { type: string; value: string };
+  /** Index of the rule that decided (TARGETING_MATCH, SPLIT). */
+  ruleIndex?: number;
 }
 
 export interface Logger {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fullJitterDelay, refusalDelay } from "../src/backoff";
+import { fullJitterDelay, refusalDelay, unreachableDelay } from "../src/backoff";
 import { createSseFetch, parseRetryAfter } from "../src/sse-fetch";
 
 describe("full-jitter backoff (pure)", () => {
@@ -9,6 +9,15 @@ describe("full-jitter backoff (pure)", () => {
     expect(fullJitterDelay(10, 1000, 30_000, () => 0.999)).toBe(29_970);
     expect(fullJitterDelay(500, 1000, 30_000, () => 0)).toBe(0);
     expect(refusalDelay(30_000, () => 0)).toBe(15_000);
+  });
+
+  it("while the server does not answer at all (restart), stops growing at 2 x base so a fleet is back soon after it listens", () => {
+    expect(unreachableDelay(0, 1000, 30_000, () => 0.999)).toBe(999);
+    expect(unreachableDelay(1, 1000, 30_000, () => 0.999)).toBe(1998);
+    expect(unreachableDelay(2, 1000, 30_000, () => 0.999)).toBe(1998);
+    expect(unreachableDelay(9, 1000, 30_000, () => 0.999)).toBe(1998);
+    expect(unreachableDelay(9, 1000, 30_000, () => 0)).toBe(0);
+    expect(unreachableDelay(9, 1000, 1_500, () => 0.5)).toBe(750);
   });
 
   it("reads Retry-After as seconds or an HTTP date", () => {

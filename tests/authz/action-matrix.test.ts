@@ -1,20 +1,28 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActionDef } from "../../lib/actions/define-action";
 import { runAction } from "../../lib/actions/define-action";
-import * as adminDefs from "../../lib/actions/defs/admin-action-defs";
-import * as flagDefs from "../../lib/actions/defs/flag-action-defs";
-import * as sdkKeyDefs from "../../lib/actions/defs/sdk-key-action-defs";
-import * as userDefs from "../../lib/actions/defs/user-action-defs";
+import * as apiTokenDefs from "../../lib/api-tokens/actions";
+import * as environmentDefs from "../../lib/environments/actions";
+import * as flagDefs from "../../lib/flags/actions";
+import * as namespaceDefs from "../../lib/namespaces/actions";
+import * as outboxDefs from "../../lib/outbox/actions";
+import * as ruleDefs from "../../lib/rules/actions";
+import * as segmentDefs from "../../lib/segments/actions";
+import { createSegment, updateSegment } from "../../lib/segments/segment-verbs";
+import { setTargeting } from "../../lib/rules/targeting-verbs";
+import * as sdkKeyDefs from "../../lib/sdk-keys/actions";
+import * as userDefs from "../../lib/users/actions";
+import * as valueDefs from "../../lib/values/actions";
 import { hashPassword } from "../../lib/auth/password";
 import { actorFromCookies } from "../../lib/auth/session";
 import { SESSION_COOKIE } from "../../lib/auth/session-token";
 import { getDb } from "../../lib/db/client";
 import { users } from "../../lib/db/schema";
 import { createServiceContext } from "../../lib/http/service-context";
-import type { ServiceContext } from "../../lib/services/context";
-import { createSdkKey } from "../../lib/services/sdk-keys/create-sdk-key";
+import type { ServiceContext } from "../../lib/core/context";
+import { createSdkKey } from "../../lib/sdk-keys/create-sdk-key";
 import { eq } from "drizzle-orm";
 import { changedTables, diffFingerprints, fingerprint, settle } from "../support/fingerprint";
 import { pointAppAt, resetAppSingletons } from "../support/route-client";
@@ -46,6 +54,29 @@ const NOT_IN_ALPHA: Actor[] = ["otherNs"];
 const NOT_IN_BETA: Actor[] = ["nsAdmin", "editor", "stagingEditor", "reviewer", "viewer"];
 
 type AnyDef = ActionDef<never, unknown>;
+
+/** Every action definition module, by entity folder (lib/<entity>/actions.ts). */
+const DEF_MODULES: Record<string, Record<string, AnyDef>> = {
+  "api-tokens": apiTokenDefs,
+  environments: environmentDefs,
+  flags: flagDefs,
+  namespaces: namespaceDefs,
+  outbox: outboxDefs,
+  rules: ruleDefs,
+  segments: segmentDefs,
+  "sdk-keys": sdkKeyDefs,
+  users: userDefs,
+  values: valueDefs,
+} as unknown as Record<string, Record<string, AnyDef>>;
+const LIB = path.resolve(import.meta.dirname, "../../lib");
+/** Every .ts file under lib/, relative to it (tests excluded). */
+function libFiles(dir = LIB): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) return libFiles(full);
+    return e.name.endsWith(".ts") && !e.name.endsWith(".test.ts") ? [path.relative(LIB, full)] : [];
+  });
+}
 interface Op {
   name: string;
   def: AnyDef;
@@ -76,9 +107,11 @@ const OPS: Op[] = [
   // A new flag starts serving in every environment, so environment-limited editors may not create one.
   { name: "create flag in alpha", def: def(flagDefs.createFlagAction), allowed: ALPHA_PROD_WRITERS, foreign: NOT_IN_ALPHA, input: (a) => ({ namespace: "alpha", key: `new-${slug(a)}`, type: "boolean" }) },
   { name: "update alpha flag", def: def(flagDefs.updateFlagAction), allowed: ALPHA_WRITERS, foreign: NOT_IN_ALPHA, input: (a) => ({ namespace: "alpha", key: "toggle", description: `by ${a}` }) },
-  { name: "set alpha value in staging", def: def(flagDefs.setFlagValueAction), allowed: ALPHA_WRITERS, foreign: NOT_IN_ALPHA, input: (a) => ({ namespace: "alpha", key: "toggle", environment: "staging", value: a.length % 2 === 0 }) },
-  { name: "set alpha value in production", def: def(flagDefs.setFlagValueAction), allowed: ALPHA_PROD_WRITERS, foreign: NOT_IN_ALPHA, input: (a) => ({ namespace: "alpha", key: "toggle", environment: "production", valueJson: String(a.length % 2 === 1) }) },
-  { name: "set beta value", def: def(flagDefs.setFlagValueAction), allowed: BETA_ADMINS, foreign: NOT_IN_BETA, input: (a) => ({ namespace: "beta", key: "secret", environment: "staging", value: a.length % 2 === 0 }) },
+  // The default is what environments created later serve (production ones too): issue 12 item 8.
+  { name: "change alpha flag default value", def: def(flagDefs.updateFlagAction), allowed: ALPHA_PROD_WRITERS, foreign: NOT_IN_ALPHA, input: (a) => ({ namespace: "alpha", key: "toggle", defaultValueJson: String(a.length % 2 === 0) }) },
+  { name: "set alpha value in staging", def: def(valueDefs.setFlagValueAction), allowed: ALPHA_WRITERS, foreign: NOT_IN_ALPHA, input: (a) => ({ namespace: "alpha", key: "toggle", environment: "staging", value: a.length % 2 === 0 }) },
+  { name: "set alpha value in production", def: def(valueDefs.setFlagValueAction), allowed: ALPHA_PROD_WRITERS, foreign: NOT_IN_ALPHA, input: (a) => ({ namespace: "alpha", key: "toggle", environment: "production", valueJson: String(a.length % 2 === 1) }) },
+  { name: "set beta value", def: def(valueDefs.setFlagValueAction), allowed: BETA_ADMINS, foreign: NOT_IN_BETA, input: (a) => ({ namespace: "beta", key: "secret", environment: "staging", value: a.length % 2 === 0 }) },
   {
     name: "archive alpha flag",
     def: def(flagDefs.archiveFlagAction),
@@ -101,7 +134,7 @@ const OPS: Op[] = [
   },
   {
     name: "roll back alpha production value",
-    def: def(flagDefs.rollbackFlagValueAction),
+    def: def(valueDefs.rollbackFlagValueAction),
     allowed: ALPHA_PROD_WRITERS,
     foreign: NOT_IN_ALPHA,
     async input(a) {
@@ -111,7 +144,7 @@ const OPS: Op[] = [
   },
   {
     name: "roll back alpha staging value",
-    def: def(flagDefs.rollbackFlagValueAction),
+    def: def(valueDefs.rollbackFlagValueAction),
     allowed: ALPHA_WRITERS,
     foreign: NOT_IN_ALPHA,
     async input(a) {
@@ -119,31 +152,91 @@ const OPS: Op[] = [
       return { namespace: "alpha", key: `rbs-${slug(a)}`, environment: "staging", toVersion: "1" };
     },
   },
-  { name: "create namespace", def: def(adminDefs.createNamespaceAction), allowed: SUPER, input: (a) => ({ key: `made-by-${slug(a)}`, name: "N" }) },
-  { name: "rename alpha", def: def(adminDefs.updateNamespaceAction), allowed: ALPHA_ADMINS, foreign: NOT_IN_ALPHA, input: (a) => ({ key: "alpha", name: `Alpha by ${a}` }) },
+  // Rules (issue 14): flag:write on the environment, as a value write.
+  { name: "set alpha rules in staging", def: def(ruleDefs.setTargetingAction), allowed: ALPHA_WRITERS, foreign: NOT_IN_ALPHA, input: (a) => ({ namespace: "alpha", key: "toggle", environment: "staging", rules: [{ name: `by ${a}`, serve: { value: true } }] }) },
+  { name: "set alpha rules in production", def: def(ruleDefs.setTargetingAction), allowed: ALPHA_PROD_WRITERS, foreign: NOT_IN_ALPHA, input: (a) => ({ namespace: "alpha", key: "toggle", environment: "production", rules: [{ name: `by ${a}`, gate: { percentage: 30 }, serve: { value: true } }] }) },
+  { name: "set beta rules", def: def(ruleDefs.setTargetingAction), allowed: BETA_ADMINS, foreign: NOT_IN_BETA, input: (a) => ({ namespace: "beta", key: "secret", environment: "staging", enabled: a.length % 2 === 0 }) },
+  // Rules rollback: as a rules save there (and reading the history); the flag's rules were saved once (version 2).
+  {
+    name: "roll back alpha rules in staging",
+    def: def(ruleDefs.rollbackTargetingAction),
+    allowed: ALPHA_WRITERS,
+    foreign: NOT_IN_ALPHA,
+    async input(a) {
+      await freshFlag("alpha", `rrs-${slug(a)}`, "boolean");
+      await setTargeting({ ctx: systemCtx(), input: { namespace: "alpha", key: `rrs-${slug(a)}`, environment: "staging", enabled: false } });
+      return { namespace: "alpha", key: `rrs-${slug(a)}`, environment: "staging", toVersion: "1" };
+    },
+  },
+  {
+    name: "roll back alpha rules in production",
+    def: def(ruleDefs.rollbackTargetingAction),
+    allowed: ALPHA_PROD_WRITERS,
+    foreign: NOT_IN_ALPHA,
+    async input(a) {
+      await freshFlag("alpha", `rrp-${slug(a)}`, "boolean");
+      await setTargeting({ ctx: systemCtx(), input: { namespace: "alpha", key: `rrp-${slug(a)}`, environment: "production", enabled: false } });
+      return { namespace: "alpha", key: `rrp-${slug(a)}`, environment: "production", toVersion: "1" };
+    },
+  },
+  // Segments are served in every environment: flag:write on all of them.
+  { name: "create alpha segment", def: def(segmentDefs.createSegmentAction), allowed: ALPHA_PROD_WRITERS, foreign: NOT_IN_ALPHA, input: (a) => ({ namespace: "alpha", key: `seg-${slug(a)}`, constraints: [{ contextName: "country", operator: "IN", values: ["JP"] }] }) },
+  {
+    name: "update alpha segment",
+    def: def(segmentDefs.updateSegmentAction),
+    allowed: ALPHA_PROD_WRITERS,
+    foreign: NOT_IN_ALPHA,
+    async input(a) {
+      await createSegment({ ctx: systemCtx(), input: { namespace: "alpha", key: `useg-${slug(a)}`, constraints: [] } });
+      return { namespace: "alpha", segmentKey: `useg-${slug(a)}`, constraints: [{ contextName: "plan", operator: "IN", values: ["pro"] }] };
+    },
+  },
+  {
+    name: "roll back alpha segment",
+    def: def(segmentDefs.rollbackSegmentAction),
+    allowed: ALPHA_PROD_WRITERS,
+    foreign: NOT_IN_ALPHA,
+    async input(a) {
+      await createSegment({ ctx: systemCtx(), input: { namespace: "alpha", key: `rseg-${slug(a)}`, constraints: [] } });
+      await updateSegment({ ctx: systemCtx(), input: { namespace: "alpha", segmentKey: `rseg-${slug(a)}`, name: "changed" } });
+      return { namespace: "alpha", segmentKey: `rseg-${slug(a)}`, toVersion: "1" };
+    },
+  },
+  {
+    name: "delete alpha segment",
+    def: def(segmentDefs.deleteSegmentAction),
+    allowed: ALPHA_PROD_WRITERS,
+    foreign: NOT_IN_ALPHA,
+    async input(a) {
+      await createSegment({ ctx: systemCtx(), input: { namespace: "alpha", key: `dseg-${slug(a)}`, constraints: [] } });
+      return { namespace: "alpha", segmentKey: `dseg-${slug(a)}` };
+    },
+  },
+  { name: "create namespace", def: def(namespaceDefs.createNamespaceAction), allowed: SUPER, input: (a) => ({ key: `made-by-${slug(a)}`, name: "N" }) },
+  { name: "rename alpha", def: def(namespaceDefs.updateNamespaceAction), allowed: ALPHA_ADMINS, foreign: NOT_IN_ALPHA, input: (a) => ({ key: "alpha", name: `Alpha by ${a}` }) },
   {
     name: "delete empty namespace",
-    def: def(adminDefs.deleteNamespaceAction),
+    def: def(namespaceDefs.deleteNamespaceAction),
     allowed: SUPER,
     async input(a) {
       await freshNamespace(`gone-${slug(a)}`);
       return { key: `gone-${slug(a)}`, confirm: `gone-${slug(a)}` };
     },
   },
-  { name: "create environment", def: def(adminDefs.createEnvironmentAction), allowed: SUPER, input: (a) => ({ key: `env-${slug(a)}`, name: "E" }) },
-  { name: "create alpha api token", def: def(adminDefs.createApiTokenAction), allowed: ALPHA_ADMINS, input: (a) => ({ name: `t-${a}`, role: "admin", namespaces: "alpha" }) },
-  { name: "create every-namespace api token", def: def(adminDefs.createApiTokenAction), allowed: SUPER, input: (a) => ({ name: `all-${a}`, role: "viewer", allNamespaces: "on" }) },
-  { name: "create super-admin api token", def: def(adminDefs.createApiTokenAction), allowed: SUPER, input: (a) => ({ name: `su-${a}`, role: "admin", superAdmin: "on" }) },
+  { name: "create environment", def: def(environmentDefs.createEnvironmentAction), allowed: SUPER, input: (a) => ({ key: `env-${slug(a)}`, name: "E" }) },
+  { name: "create alpha api token", def: def(apiTokenDefs.createApiTokenAction), allowed: ALPHA_ADMINS, input: (a) => ({ name: `t-${a}`, role: "admin", namespaces: "alpha" }) },
+  { name: "create every-namespace api token", def: def(apiTokenDefs.createApiTokenAction), allowed: SUPER, input: (a) => ({ name: `all-${a}`, role: "viewer", allNamespaces: "on" }) },
+  { name: "create super-admin api token", def: def(apiTokenDefs.createApiTokenAction), allowed: SUPER, input: (a) => ({ name: `su-${a}`, role: "admin", superAdmin: "on" }) },
   {
     name: "revoke alpha api token",
-    def: def(adminDefs.revokeApiTokenAction),
+    def: def(apiTokenDefs.revokeApiTokenAction),
     allowed: ALPHA_ADMINS,
     foreign: NOT_IN_ALPHA,
     async input(a) {
       return { id: String((await freshToken({ name: `victim-${a}`, role: "viewer", namespaces: ["alpha"] })).id) };
     },
   },
-  { name: "retry dead letters", def: def(adminDefs.retryDeadLettersAction), allowed: SUPER, mutates: false, input: () => ({}) },
+  { name: "retry dead letters", def: def(outboxDefs.retryDeadLettersAction), allowed: SUPER, mutates: false, input: () => ({}) },
   { name: "create alpha sdk key", def: def(sdkKeyDefs.createSdkKeyAction), allowed: ALPHA_ADMINS, input: (a) => ({ name: `k-${a}`, environment: "production", namespaces: "alpha" }) },
   { name: "create every-namespace sdk key", def: def(sdkKeyDefs.createSdkKeyAction), allowed: SUPER, input: (a) => ({ name: `kall-${a}`, environment: "production", allNamespaces: "on" }) },
   { name: "create beta sdk key", def: def(sdkKeyDefs.createSdkKeyAction), allowed: BETA_ADMINS, input: (a) => ({ name: `kb-${a}`, environment: "staging", namespaces: ["beta"] }) },
@@ -257,31 +350,41 @@ async function runCase(op: Op, actor: Actor): Promise<void> {
 describe("authorisation matrix: console server actions", () => {
   it("covers every action definition", () => {
     const covered = new Set(OPS.map((o) => o.def));
-    const defs = [adminDefs, flagDefs, sdkKeyDefs, userDefs].flatMap((m) => Object.values(m) as AnyDef[]);
+    const defs = Object.values(DEF_MODULES).flatMap((m) => Object.values(m));
     expect(defs.filter((d) => !covered.has(d)).map((d) => d.name)).toEqual([]);
     // Definition modules added later must be imported above (and get rows in OPS).
-    const files = readdirSync(path.resolve(import.meta.dirname, "../../lib/actions/defs")).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"));
-    expect(files.sort()).toEqual(["admin-action-defs.ts", "flag-action-defs.ts", "sdk-key-action-defs.ts", "user-action-defs.ts"]);
+    const folders = readdirSync(LIB).filter((d) => existsSync(path.join(LIB, d, "actions.ts")));
+    expect(folders.sort()).toEqual(Object.keys(DEF_MODULES).sort());
   });
 
-  it("every exported server action is a plain perform() of a covered definition", () => {
-    const dir = path.resolve(import.meta.dirname, "../../lib/actions");
-    const exported = new Map<string, AnyDef>();
-    for (const mod of [adminDefs, flagDefs, sdkKeyDefs, userDefs] as unknown as Record<string, AnyDef>[]) {
-      for (const [k, d] of Object.entries(mod)) exported.set(k, d);
-    }
+  it("every server action is a plain perform() of a covered definition, and every definition has one", () => {
     const covered = new Set(OPS.map((o) => o.def));
+    const served = new Set<AnyDef>();
     const problems: string[] = [];
-    for (const f of readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))) {
-      const src = readFileSync(path.join(dir, f), "utf8");
+    for (const f of libFiles()) {
+      const src = readFileSync(path.join(LIB, f), "utf8");
       if (!/^["']use server["'];?/m.test(src)) continue;
-      for (const m of src.matchAll(/export\s+(?:async\s+)?function\s+(\w+)[^{]*\{([^}]*)\}/g)) {
-        const target = /return\s+perform\(\s*\w+\.(\w+)\s*,\s*input\s*\)/.exec(m[2]!)?.[1];
-        const d = target ? exported.get(target) : undefined;
-        if (!d) problems.push(`${f}: ${m[1]} is not perform(<definition>, input)`);
-        else if (!covered.has(d)) problems.push(`${f}: ${m[1]} has no row in OPS`);
+      // "use server" modules live beside their definitions: lib/<entity>/server-actions.ts.
+      const m = /^([^/]+)\/server-actions\.ts$/.exec(f);
+      const mod = m ? DEF_MODULES[m[1]!] : undefined;
+      if (!mod) {
+        problems.push(`${f}: a "use server" module outside lib/<entity>/server-actions.ts`);
+        continue;
       }
+      if (!/import \* as defs from "\.\/actions";/.test(src)) problems.push(`${f}: does not import its definitions as defs from ./actions`);
+      for (const e of src.matchAll(/export\s+(?:async\s+)?function\s+(\w+)[^{]*\{([^}]*)\}/g)) {
+        const target = /^\s*return\s+perform\(\s*defs\.(\w+)\s*,\s*input\s*\);?\s*$/.exec(e[2]!)?.[1];
+        const d = target ? mod[target] : undefined;
+        if (!d) problems.push(`${f}: ${e[1]} is not perform(defs.<definition>, input)`);
+        else if (!covered.has(d)) problems.push(`${f}: ${e[1]} has no row in OPS`);
+        else served.add(d);
+      }
+      // Nothing else may be exported: a "use server" export is callable from any browser.
+      const exports = [...src.matchAll(/^export\s+(?!async function)/gm)];
+      if (exports.length) problems.push(`${f}: exports something other than async functions`);
     }
+    const defs = Object.values(DEF_MODULES).flatMap((mod) => Object.values(mod));
+    for (const d of defs) if (!served.has(d)) problems.push(`${d.name}: no server action performs it`);
     expect(problems).toEqual([]);
   });
 

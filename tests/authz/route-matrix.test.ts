@@ -1,9 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ALL_ROUTES, apiTokenRoutes, auditRoutes, environmentRoutes, flagRoutes, namespaceRoutes, outboxRoutes, sdkKeyRoutes, systemRoutes, userRoutes } from "../../lib/http/routes";
+import { ALL_ROUTES, apiTokenRoutes, auditRoutes, environmentRoutes, flagRoutes, namespaceRoutes, outboxRoutes, sdkKeyRoutes, systemRoutes, userRoutes, valueRoutes } from "../../lib/http/api-registry";
 import type { RouteSpec } from "../../lib/http/route-spec";
-import { consoleRoutes } from "../../app/api/console/_lib/console-routes";
-import { revokeApiToken } from "../../lib/services/api-tokens/revoke-api-token";
-import { createSdkKey } from "../../lib/services/sdk-keys/create-sdk-key";
+import { consoleRoutes } from "../../lib/console/api";
+import { importRoutes } from "../../lib/import/api";
+import { ruleRoutes } from "../../lib/rules/api";
+import { segmentRoutes } from "../../lib/segments/api";
+import { createSegment, updateSegment } from "../../lib/segments/segment-verbs";
+import { setTargeting } from "../../lib/rules/targeting-verbs";
+import { loadUserActor } from "../../lib/auth/session-actor";
+import { createServiceContext } from "../../lib/http/service-context";
+import { createApiToken } from "../../lib/api-tokens/create-api-token";
+import { revokeApiToken } from "../../lib/api-tokens/revoke-api-token";
+import { grantRole } from "../../lib/users/membership-verbs";
+import { updateUser } from "../../lib/users/user-verbs";
+import { createSdkKey } from "../../lib/sdk-keys/create-sdk-key";
 import { changedTables, diffFingerprints, fingerprint, settle } from "../support/fingerprint";
 import { callRoute, pointAppAt, resetAppSingletons, type Credential, type RouteCall, type RouteResult } from "../support/route-client";
 import { createTestEnv, type TestEnv } from "../support/test-env";
@@ -22,16 +32,21 @@ import { expireToken, freshFlag, freshNamespace, freshToken, makeUser, seedWorld
  * environments, namespaces, every-namespace tokens and the outbox. It is not computed by the code
  * under test.
  */
-const ACTORS = ["super", "nsAdmin", "editor", "stagingEditor", "reviewer", "viewer", "otherNs", "crossSite", "expired", "revoked", "anonymous"] as const;
+const ACTORS = ["super", "nsAdmin", "editor", "stagingEditor", "reviewer", "viewer", "demotedToken", "otherNs", "crossSite", "expired", "revoked", "orphanToken", "anonymous"] as const;
 type Actor = (typeof ACTORS)[number];
 
-const UNAUTHENTICATED: Actor[] = ["expired", "revoked", "anonymous"];
-const AUTHED: Actor[] = ["super", "nsAdmin", "editor", "stagingEditor", "reviewer", "viewer", "otherNs", "crossSite"];
+/**
+ * demotedToken: an admin token of alpha whose creator is now only a viewer there (it acts as a
+ * viewer); orphanToken: a super-admin token whose creator is disabled (it is refused). Issue 12
+ * item 4: a token acts with at most its creator's current rights.
+ */
+const UNAUTHENTICATED: Actor[] = ["expired", "revoked", "orphanToken", "anonymous"];
+const AUTHED: Actor[] = ["super", "nsAdmin", "editor", "stagingEditor", "reviewer", "viewer", "demotedToken", "otherNs", "crossSite"];
 const EVERYONE: Actor[] = [...ACTORS];
 /** crossSite is a super-admin's session cookie on a cross-site request: reads work, writes are CSRF. */
 const SUPER_READ: Actor[] = ["super", "crossSite"];
 const SUPER: Actor[] = ["super"];
-const ALPHA_READERS: Actor[] = ["super", "crossSite", "nsAdmin", "editor", "stagingEditor", "reviewer", "viewer"];
+const ALPHA_READERS: Actor[] = ["super", "crossSite", "nsAdmin", "editor", "stagingEditor", "reviewer", "viewer", "demotedToken"];
 const ALPHA_WRITERS: Actor[] = ["super", "nsAdmin", "editor", "stagingEditor"];
 const ALPHA_PROD_WRITERS: Actor[] = ["super", "nsAdmin", "editor"];
 const ALPHA_ADMINS: Actor[] = ["super", "nsAdmin"];
@@ -49,9 +64,11 @@ const SEES: Record<Actor, "all" | string[] | null> = {
   stagingEditor: ["alpha"],
   reviewer: ["alpha"],
   viewer: ["alpha"],
+  demotedToken: ["alpha"],
   otherNs: ["beta"],
   expired: null,
   revoked: null,
+  orphanToken: null,
   anonymous: null,
 };
 /** Namespaces whose audit history each caller may read ("all" includes system-wide events). */
@@ -64,10 +81,22 @@ const AUDITS: Record<Actor, "all" | string[]> = {
   reviewer: ["alpha"],
   otherNs: ["beta"],
   viewer: [],
+  demotedToken: [],
   expired: [],
   revoked: [],
+  orphanToken: [],
   anonymous: [],
 };
+
+/**
+ * A page holds at most the `max` items asked for and says where the next one starts (a page of
+ * versions keeps one event's versions together: one per environment for a flag-level change).
+ */
+function boundedPage(json: Record<string, unknown>, field: string, max = 1): string[] {
+  const items = json[field];
+  if (!Array.isArray(items) || items.length > max) return [`${field} is not a page of at most ${max}: ${JSON.stringify(json).slice(0, 120)}`];
+  return "nextCursor" in json ? [] : ["no nextCursor in a paged response"];
+}
 
 function auditLeak(actor: Actor, events: { namespace: string | null }[]): string[] {
   const may = AUDITS[actor];
@@ -96,8 +125,10 @@ const MANAGES_TOKENS_IN: Record<Actor, "all" | string[]> = {
   stagingEditor: [],
   reviewer: [],
   viewer: [],
+  demotedToken: [],
   expired: [],
   revoked: [],
+  orphanToken: [],
   anonymous: [],
 };
 
@@ -116,6 +147,17 @@ interface Op {
 }
 
 const slug = (a: Actor) => a.toLowerCase();
+
+/** A segment of its own for one case (created as the system actor, before the fingerprint). */
+async function freshSegment(namespace: string, key: string): Promise<void> {
+  await createSegment({ ctx: systemCtx(), input: { namespace, key, constraints: [] } });
+}
+
+/** A fresh flag whose rules in `environment` were saved once (version 2), so a rules rollback to 1 has a target. */
+async function freshRules(namespace: string, key: string, environment: string): Promise<void> {
+  await freshFlag(namespace, key, "boolean");
+  await setTargeting({ ctx: systemCtx(), input: { namespace, key, environment, rules: [{ constraints: [], serve: { value: true } }] } });
+}
 
 function namespacesLeak(actor: Actor, seen: string[]): string[] {
   const may = SEES[actor];
@@ -160,6 +202,8 @@ const OPS: Op[] = [
   { name: "get alpha flag", spec: flagRoutes.get, allowed: ALPHA_READERS, foreign: ["otherNs"], call: () => ({ params: { namespace: "alpha", key: "toggle" } }) },
   { name: "get beta flag", spec: flagRoutes.get, allowed: BETA_READERS, foreign: ALPHA_READERS, call: () => ({ params: { namespace: "beta", key: "secret" } }) },
   { name: "update alpha flag", spec: flagRoutes.update, allowed: ALPHA_WRITERS, foreign: ["otherNs"], call: (a) => ({ params: { namespace: "alpha", key: "toggle" }, json: { description: `by ${a}` } }) },
+  // The default is what environments created later serve (production ones too): issue 12 item 8.
+  { name: "change alpha flag default value", spec: flagRoutes.update, allowed: ALPHA_PROD_WRITERS, foreign: ["otherNs"], call: (a) => ({ params: { namespace: "alpha", key: "toggle" }, json: { defaultValue: a.length % 2 === 0 } }) },
   {
     name: "delete alpha flag",
     spec: flagRoutes.delete,
@@ -181,12 +225,12 @@ const OPS: Op[] = [
       return { params: { namespace: "alpha", key: `arch-${slug(a)}` }, json: { archived: true } };
     },
   },
-  { name: "set alpha value in staging", spec: flagRoutes.setValue, allowed: ALPHA_WRITERS, foreign: ["otherNs"], call: (a) => ({ params: { namespace: "alpha", key: "toggle", environment: "staging" }, json: { value: a.length % 2 === 0 } }) },
-  { name: "set alpha value in production", spec: flagRoutes.setValue, allowed: ALPHA_PROD_WRITERS, foreign: ["otherNs"], call: (a) => ({ params: { namespace: "alpha", key: "toggle", environment: "production" }, json: { value: a.length % 2 === 1 } }) },
-  { name: "set beta value", spec: flagRoutes.setValue, allowed: BETA_ADMINS, foreign: ALPHA_READERS, call: (a) => ({ params: { namespace: "beta", key: "secret", environment: "staging" }, json: { value: a.length % 2 === 0 } }) },
+  { name: "set alpha value in staging", spec: valueRoutes.setValue, allowed: ALPHA_WRITERS, foreign: ["otherNs"], call: (a) => ({ params: { namespace: "alpha", key: "toggle", environment: "staging" }, json: { value: a.length % 2 === 0 } }) },
+  { name: "set alpha value in production", spec: valueRoutes.setValue, allowed: ALPHA_PROD_WRITERS, foreign: ["otherNs"], call: (a) => ({ params: { namespace: "alpha", key: "toggle", environment: "production" }, json: { value: a.length % 2 === 1 } }) },
+  { name: "set beta value", spec: valueRoutes.setValue, allowed: BETA_ADMINS, foreign: ALPHA_READERS, call: (a) => ({ params: { namespace: "beta", key: "secret", environment: "staging" }, json: { value: a.length % 2 === 0 } }) },
   {
     name: "set alpha values in staging (bulk)",
-    spec: flagRoutes.setValues,
+    spec: valueRoutes.setValues,
     allowed: ALPHA_WRITERS,
     foreign: ["otherNs"],
     call: (a) => ({ json: { changes: [{ namespace: "alpha", key: "toggle", environment: "staging", value: a.length % 2 === 1 }] } }),
@@ -194,7 +238,7 @@ const OPS: Op[] = [
   {
     // One change in production is enough to refuse the whole request to a staging-only editor.
     name: "set alpha values in staging and production (bulk)",
-    spec: flagRoutes.setValues,
+    spec: valueRoutes.setValues,
     allowed: ALPHA_PROD_WRITERS,
     foreign: ["otherNs"],
     call: (a) => ({
@@ -208,7 +252,7 @@ const OPS: Op[] = [
   },
   {
     name: "set alpha and beta values (bulk)",
-    spec: flagRoutes.setValues,
+    spec: valueRoutes.setValues,
     allowed: SUPER,
     foreign: ["otherNs", ...ALPHA_READERS.filter((x) => x !== "super" && x !== "crossSite")],
     call: (a) => ({
@@ -357,10 +401,27 @@ const OPS: Op[] = [
   { name: "audit export", spec: auditRoutes.export, allowed: ALPHA_AUDITORS.concat("otherNs"), call: () => ({ query: { format: "json" } }), check: (a, r) => auditLeak(a, JSON.parse(r.text)) },
   { name: "alpha flag history", spec: auditRoutes.flagHistory, allowed: ALPHA_AUDITORS, foreign: ["otherNs"], call: () => ({ params: { namespace: "alpha", key: "toggle" } }) },
   { name: "beta flag history", spec: auditRoutes.flagHistory, allowed: ["super", "crossSite", "otherNs"], foreign: ALPHA_READERS, call: () => ({ params: { namespace: "beta", key: "secret" } }) },
-  { name: "alpha value versions", spec: auditRoutes.valueVersions, allowed: ALPHA_AUDITORS, foreign: ["otherNs"], call: () => ({ params: { namespace: "alpha", key: "toggle", environment: "production" } }) },
+  { name: "alpha value versions", spec: valueRoutes.valueVersions, allowed: ALPHA_AUDITORS, foreign: ["otherNs"], call: () => ({ params: { namespace: "alpha", key: "toggle", environment: "production" } }) },
+  // History reads are bounded pages (issue 12, item 5): the page size is honoured and a cursor continues.
+  {
+    name: "alpha flag history, one-event pages",
+    spec: auditRoutes.flagHistory,
+    allowed: ALPHA_AUDITORS,
+    foreign: ["otherNs"],
+    call: () => ({ params: { namespace: "alpha", key: "toggle" }, query: { limit: "1" } }),
+    check: (a, r) => boundedPage(r.json, "events").concat(auditLeak(a, r.json.events)),
+  },
+  {
+    name: "alpha value versions, one-version pages",
+    spec: valueRoutes.valueVersions,
+    allowed: ALPHA_AUDITORS,
+    foreign: ["otherNs"],
+    call: () => ({ params: { namespace: "alpha", key: "toggle", environment: "production" }, query: { limit: "1" } }),
+    check: (_a, r) => boundedPage(r.json, "versions"),
+  },
   {
     name: "roll back alpha production value",
-    spec: auditRoutes.rollback,
+    spec: valueRoutes.rollback,
     allowed: ALPHA_PROD_WRITERS,
     foreign: ["otherNs"],
     async call(a) {
@@ -370,7 +431,7 @@ const OPS: Op[] = [
   },
   {
     name: "roll back alpha staging value",
-    spec: auditRoutes.rollback,
+    spec: valueRoutes.rollback,
     allowed: ALPHA_WRITERS,
     foreign: ["otherNs"],
     async call(a) {
@@ -390,6 +451,14 @@ const OPS: Op[] = [
     check: (a, r) => auditLeak(a, JSON.parse(r.text)),
   },
   { name: "console flag versions", spec: consoleRoutes.versions, allowed: ALPHA_AUDITORS, foreign: ["otherNs"], call: () => ({ params: { namespace: "alpha", key: "toggle" } }) },
+  {
+    name: "console flag versions, one-version pages",
+    spec: consoleRoutes.versions,
+    allowed: ALPHA_AUDITORS,
+    foreign: ["otherNs"],
+    call: () => ({ params: { namespace: "alpha", key: "toggle" }, query: { limit: "1" } }),
+    check: (_a, r) => boundedPage(r.json, "versions", 2),
+  },
   {
     name: "console alpha flag clients",
     spec: consoleRoutes.flagClients,
@@ -412,6 +481,105 @@ const OPS: Op[] = [
     allowed: AUTHED,
     call: () => ({ streamMs: 3_000 }),
     check: (_a, r) => (/event: ready/.test(r.text) ? [] : [`no ready event: ${r.text.slice(0, 80)}`]),
+  },
+  // Issue 14: rules per flag and environment follow value writes; segments serve in every
+  // environment (environment-limited editors may not change them); the Unleash import is for
+  // namespace admins.
+  { name: "get alpha targeting", spec: ruleRoutes.getTargeting, allowed: ALPHA_READERS, foreign: ["otherNs"], call: () => ({ params: { namespace: "alpha", key: "toggle", environment: "production" } }) },
+  {
+    name: "set alpha targeting in staging",
+    spec: ruleRoutes.setTargeting,
+    allowed: ALPHA_WRITERS,
+    foreign: ["otherNs"],
+    call: (a) => ({ params: { namespace: "alpha", key: "toggle", environment: "staging" }, json: { rules: [{ constraints: [{ contextName: "userId", operator: "IN", values: [a] }], serve: { value: true } }] } }),
+  },
+  {
+    name: "set alpha targeting in production",
+    spec: ruleRoutes.setTargeting,
+    allowed: ALPHA_PROD_WRITERS,
+    foreign: ["otherNs"],
+    call: (a) => ({ params: { namespace: "alpha", key: "toggle", environment: "production" }, json: { rules: [{ constraints: [{ contextName: "userId", operator: "IN", values: [a] }], serve: { value: true } }] } }),
+  },
+  { name: "alpha targeting versions", spec: ruleRoutes.targetingVersions, allowed: ALPHA_AUDITORS, foreign: ["otherNs"], call: () => ({ params: { namespace: "alpha", key: "toggle", environment: "production" } }) },
+  {
+    name: "roll back alpha rules in staging",
+    spec: ruleRoutes.rollbackTargeting,
+    allowed: ALPHA_WRITERS,
+    foreign: ["otherNs"],
+    async call(a) {
+      await freshRules("alpha", `rrs-${slug(a)}`, "staging");
+      return { params: { namespace: "alpha", key: `rrs-${slug(a)}`, environment: "staging" }, json: { toVersion: 1 } };
+    },
+  },
+  {
+    name: "roll back alpha rules in production",
+    spec: ruleRoutes.rollbackTargeting,
+    allowed: ALPHA_PROD_WRITERS,
+    foreign: ["otherNs"],
+    async call(a) {
+      await freshRules("alpha", `rrp-${slug(a)}`, "production");
+      return { params: { namespace: "alpha", key: `rrp-${slug(a)}`, environment: "production" }, json: { toVersion: 1 } };
+    },
+  },
+  { name: "list alpha segments", spec: segmentRoutes.listSegments, allowed: ALPHA_READERS, foreign: ["otherNs"], call: () => ({ params: { namespace: "alpha" } }) },
+  {
+    name: "get alpha segment",
+    spec: segmentRoutes.getSegment,
+    allowed: ALPHA_READERS,
+    foreign: ["otherNs"],
+    async call(a) {
+      await freshSegment("alpha", `seg-get-${slug(a)}`);
+      return { params: { namespace: "alpha", segmentKey: `seg-get-${slug(a)}` } };
+    },
+  },
+  { name: "create alpha segment", spec: segmentRoutes.createSegment, allowed: ALPHA_PROD_WRITERS, foreign: ["otherNs"], call: (a) => ({ params: { namespace: "alpha" }, json: { key: `seg-${slug(a)}`, constraints: [] } }) },
+  {
+    name: "update alpha segment",
+    spec: segmentRoutes.updateSegment,
+    allowed: ALPHA_PROD_WRITERS,
+    foreign: ["otherNs"],
+    async call(a) {
+      await freshSegment("alpha", `seg-upd-${slug(a)}`);
+      return { params: { namespace: "alpha", segmentKey: `seg-upd-${slug(a)}` }, json: { name: `by ${a}` } };
+    },
+  },
+  {
+    name: "delete alpha segment",
+    spec: segmentRoutes.deleteSegment,
+    allowed: ALPHA_PROD_WRITERS,
+    foreign: ["otherNs"],
+    async call(a) {
+      await freshSegment("alpha", `seg-del-${slug(a)}`);
+      return { params: { namespace: "alpha", segmentKey: `seg-del-${slug(a)}` } };
+    },
+  },
+  {
+    name: "alpha segment versions",
+    spec: segmentRoutes.segmentVersions,
+    allowed: ALPHA_AUDITORS,
+    foreign: ["otherNs"],
+    async call(a) {
+      await freshSegment("alpha", `seg-ver-${slug(a)}`);
+      return { params: { namespace: "alpha", segmentKey: `seg-ver-${slug(a)}` } };
+    },
+  },
+  {
+    name: "roll back alpha segment",
+    spec: segmentRoutes.rollbackSegment,
+    allowed: ALPHA_PROD_WRITERS,
+    foreign: ["otherNs"],
+    async call(a) {
+      await freshSegment("alpha", `seg-rb-${slug(a)}`);
+      await updateSegment({ ctx: systemCtx(), input: { namespace: "alpha", segmentKey: `seg-rb-${slug(a)}`, name: "changed" } });
+      return { params: { namespace: "alpha", segmentKey: `seg-rb-${slug(a)}` }, json: { toVersion: 1 } };
+    },
+  },
+  {
+    name: "import unleash into alpha",
+    spec: importRoutes.importUnleash,
+    allowed: ALPHA_ADMINS,
+    foreign: ["otherNs"],
+    call: (a) => ({ query: { environment: "production", namespace: "alpha" }, json: { features: [{ name: `imp-${slug(a)}`, enabled: true }] } }),
   },
   { name: "outbox stats", spec: outboxRoutes.stats, allowed: AUTHED, call: () => ({}) },
   { name: "dead letters", spec: outboxRoutes.deadLetters, allowed: SUPER_READ, call: () => ({}) },
@@ -454,6 +622,16 @@ beforeAll(async () => {
   await revokeApiToken({ ctx: systemCtx(), input: { id: revoked.id } });
   creds.revoked = { kind: "token", token: revoked.token };
   creds.anonymous = { kind: "anonymous" };
+  // Tokens minted by console users whose rights then shrank (through the service verbs, as an
+  // administrator would do it).
+  const mintAs = async (userId: number, input: Record<string, unknown>) =>
+    (await createApiToken({ ctx: createServiceContext((await loadUserActor(env.db, userId))!, { traceId: "authz-seed" }), input })).token;
+  const demoted = await makeUser(env.db, "demoted-owner@example.test", { grants: [{ namespace: "alpha", role: "admin" }] });
+  creds.demotedToken = { kind: "token", token: await mintAs(demoted.id, { name: "demoted", role: "admin", namespaces: ["alpha"] }) };
+  await grantRole({ ctx: systemCtx(), input: { userId: demoted.id, namespace: "alpha", role: "viewer" } });
+  const gone = await makeUser(env.db, "gone-owner@example.test", { superAdmin: true });
+  creds.orphanToken = { kind: "token", token: await mintAs(gone.id, { name: "orphan", role: "admin", namespaces: null, superAdmin: true }) };
+  await updateUser({ ctx: systemCtx(), input: { userId: gone.id, disabled: true } });
   targets.shared = await target("shared", [{ namespace: "alpha", role: "viewer" }, { namespace: "beta", role: "editor" }, { namespace: null, role: "viewer" }]);
   // First use stamps last_used_at (left out of the fingerprint anyway); do it before measuring.
   for (const a of ACTORS) await callRoute(environmentRoutes.list, { credential: creds[a] });

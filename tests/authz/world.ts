@@ -3,12 +3,12 @@ import { SYSTEM_ACTOR } from "../../lib/auth/actor";
 import type { Db } from "../../lib/db/client";
 import { apiTokens, roleMemberships, users, namespaces, type Role } from "../../lib/db/schema";
 import { createServiceContext } from "../../lib/http/service-context";
-import { createApiToken } from "../../lib/services/api-tokens/create-api-token";
-import type { ServiceContext } from "../../lib/services/context";
-import { createEnvironment } from "../../lib/services/environments/environment-verbs";
-import { createFlag } from "../../lib/services/flags/create-flag";
-import { setFlagValue } from "../../lib/services/flags/set-flag-value";
-import { createNamespace } from "../../lib/services/namespaces/namespace-verbs";
+import { createApiToken } from "../../lib/api-tokens/create-api-token";
+import type { ServiceContext } from "../../lib/core/context";
+import { createEnvironment } from "../../lib/environments/environment-verbs";
+import { createFlag } from "../../lib/flags/create-flag";
+import { setFlagValue } from "../../lib/values/set-flag-value";
+import { createNamespace } from "../../lib/namespaces/namespace-verbs";
 import { sessionCookieFor } from "../support/route-client";
 
 /**

@@ -3,7 +3,7 @@ import { DEFAULTS } from "../../scripts/lib/chaos/options";
 import { runChaos } from "../../scripts/lib/chaos/run";
 
 /*
- * Guarantees (ARCHITECTURE.md invariants 1, 3 and 4) under kill -9 of the leader worker, the standby
+ * Guarantees (docs/ARCHITECTURE.md invariants 1, 3 and 4) under kill -9 of the leader worker, the standby
  * worker (each also serves SDK streams), etcd and the writer, at seeded random times while changes
  * are being committed: every committed change reaches etcd and every SDK client in scope; per key no
  * client ever sees a version go backwards; after the relay drains and one reconcile pass etcd equals

@@ -1,20 +1,26 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "../../lib/auth/actor";
+import { loadUserActor } from "../../lib/auth/session-actor";
 import { users } from "../../lib/db/schema";
 import { createServiceContext } from "../../lib/http/service-context";
-import { consoleRoutes } from "../../app/api/console/_lib/console-routes";
-import { ALL_ROUTES } from "../../lib/http/routes";
+import { consoleRoutes } from "../../lib/console/api";
+import { ALL_ROUTES, auditRoutes, importRoutes, ruleRoutes, segmentRoutes, valueRoutes } from "../../lib/http/api-registry";
 import type { RouteSpec } from "../../lib/http/route-spec";
-import { createApiToken } from "../../lib/services/api-tokens/create-api-token";
-import { createEnvironment } from "../../lib/services/environments/environment-verbs";
-import { createFlag } from "../../lib/services/flags/create-flag";
-import { createNamespace } from "../../lib/services/namespaces/namespace-verbs";
-import { createSdkKey } from "../../lib/services/sdk-keys/create-sdk-key";
+import { createApiToken } from "../../lib/api-tokens/create-api-token";
+import { createEnvironment } from "../../lib/environments/environment-verbs";
+import { createFlag } from "../../lib/flags/create-flag";
+import { createNamespace } from "../../lib/namespaces/namespace-verbs";
+import { createSdkKey } from "../../lib/sdk-keys/create-sdk-key";
+import { setTargeting } from "../../lib/rules/targeting-verbs";
+import { createSegment } from "../../lib/segments/segment-verbs";
+import { grantRole } from "../../lib/users/membership-verbs";
+import { createUser, updateUser } from "../../lib/users/user-verbs";
 import { etcdDrift } from "../support/etcd-drift";
 import { changedTables, diffFingerprints, fingerprint, pendingOutbox, settle, type Fingerprint } from "../support/fingerprint";
 import { callRoute, errorBodyProblems, pointAppAt, resetAppSingletons, sessionCookieFor, type Credential } from "../support/route-client";
 import { createTestEnv, type TestEnv } from "../support/test-env";
+import { beyondStaging } from "./environment-guard";
 import { edgeNumber, Raw, toJsonText } from "./hostile-values";
 import { fieldNames, requestArb, validBase, type FuzzRequest, type FuzzWorld } from "./route-models";
 
@@ -23,7 +29,9 @@ import { fieldNames, requestArb, validBase, type FuzzRequest, type FuzzWorld } f
  * oversized, mistyped or malicious requests get a 4xx with a clear error body (422s name the
  * fields), never a 5xx; a rejected request changes nothing in MySQL or etcd (fingerprint of every
  * table and of the etcd prefix is unchanged); a request that succeeds wrote completely (audit row,
- * and outbox rows for anything served), and at the end etcd equals MySQL.
+ * and outbox rows for anything served), and at the end etcd equals MySQL. The targeting writes
+ * (rules PUT, segment create/update/delete, the Unleash import) get plausible bodies from
+ * targeting-models.ts, so their success paths and their strict value checks are walked too.
  *
  * Scale with FUZZ_RUNS (random cases per route, default 25) and replay with FUZZ_SEED.
  */
@@ -34,10 +42,20 @@ let env: TestEnv;
 let baseline: Fingerprint;
 let token: string;
 let cookie: string;
+/** Credentials whose creator's rights shrank, or with an environment limit (see FuzzRequest.auth). */
+const narrowed = {} as { demotedToken: string; orphanToken: string; stagingEditor: string };
 const protectedIds = new Set<number>();
-const world: FuzzWorld = { paramPools: {}, namespaces: ["fz", "fz2", "nope"], flagKeys: ["b", "j", "n", "s", "new-1", "new-2"], environments: ["staging", "production"] };
+const world: FuzzWorld = {
+  paramPools: {},
+  namespaces: ["fz", "fz2", "nope"],
+  flagKeys: ["b", "j", "n", "s", "new-1", "new-2"],
+  environments: ["staging", "production"],
+  segmentKeys: ["seg", "seg-used", "seg-new", "nope"],
+};
 const stats = { cases: 0, skipped: 0, s2xx: 0, s4xx: 0, s5xx: 0, partialWrites: 0, byStatus: {} as Record<number, number> };
 const violations: string[] = [];
+/** Status of the last request runCase made (the deterministic rows assert it). */
+let lastStatus = 0;
 
 beforeAll(async () => {
   env = await createTestEnv();
@@ -50,6 +68,11 @@ beforeAll(async () => {
     await createFlag({ ctx: sys, input: { namespace: "fz", key, type } });
   }
   await createFlag({ ctx: sys, input: { namespace: "fz2", key: "b", type: "boolean" } });
+  // Targeting writes (issue 14) need something to act on: a free segment, and one a rule uses
+  // (deleting it is a 409 naming the flag).
+  await createSegment({ ctx: sys, input: { namespace: "fz", key: "seg", constraints: [{ contextName: "tenant", operator: "IN", values: ["a"] }] } });
+  await createSegment({ ctx: sys, input: { namespace: "fz", key: "seg-used", constraints: [{ contextName: "plan", operator: "IN", values: ["pro"] }] } });
+  await setTargeting({ ctx: sys, input: { namespace: "fz", key: "b", environment: "staging", rules: [{ segments: ["seg-used"], constraints: [], serve: { value: true } }] } });
   const made = await createApiToken({ ctx: sys, input: { name: "fuzzer", role: "admin", namespaces: null, superAdmin: true } });
   token = made.token;
   protectedIds.add(made.apiToken.id);
@@ -69,10 +92,29 @@ beforeAll(async () => {
     const [u] = await env.db.insert(users).values({ email: `target${i}@example.test`, name: `Target ${i}`, passwordHash: null });
     victims.push(String(u.insertId));
   }
+  // Narrowed callers, made through the service verbs as an administrator would.
+  const member = async (email: string, isSuperAdmin: boolean) => (await createUser({ ctx: sys, input: { email, name: email, isSuperAdmin } })).id;
+  const mint = async (userId: number, input: Record<string, unknown>) => {
+    const made = await createApiToken({ ctx: createServiceContext((await loadUserActor(env.db, userId))!, { traceId: "fuzz-seed" }), input });
+    protectedIds.add(made.apiToken.id);
+    return made.token;
+  };
+  const demoted = await member("demoted@example.test", false);
+  await grantRole({ ctx: sys, input: { userId: demoted, namespace: "fz", role: "admin" } });
+  narrowed.demotedToken = await mint(demoted, { name: "demoted", role: "admin", namespaces: ["fz"] });
+  await grantRole({ ctx: sys, input: { userId: demoted, namespace: "fz", role: "viewer" } });
+  const gone = await member("gone@example.test", true);
+  narrowed.orphanToken = await mint(gone, { name: "orphan", role: "admin", namespaces: null, superAdmin: true });
+  await updateUser({ ctx: sys, input: { userId: gone, disabled: true } });
+  const staging = await member("staging-editor@example.test", false);
+  await grantRole({ ctx: sys, input: { userId: staging, namespace: "fz", role: "editor", environments: ["staging"] } });
+  narrowed.stagingEditor = await sessionCookieFor({ id: staging, email: "staging-editor@example.test", passwordHash: null });
+  for (const id of [demoted, gone, staging]) protectedIds.add(id);
   world.paramPools = {
     namespace: ["fz", "fz2", "empty", "nope"],
     key: ["b", "j", "n", "s", "new-1", "nope"],
     environment: ["staging", "production", "nope"],
+    segmentKey: ["seg", "seg-used", "nope"],
     id: [...victims, "999999"],
   };
   expect(await settle(env.db)).toBe(true);
@@ -89,7 +131,17 @@ afterAll(async () => {
 function credentialOf(auth: FuzzRequest["auth"]): Credential {
   if (auth === "token") return { kind: "token", token };
   if (auth === "session") return { kind: "session", cookie, sameOrigin: true };
+  if (auth === "demotedToken" || auth === "orphanToken") return { kind: "token", token: narrowed[auth] };
+  if (auth === "stagingEditor") return { kind: "session", cookie: narrowed.stagingEditor, sameOrigin: true };
   return { kind: "header", authorization: auth.header };
+}
+
+/** The narrowed callers' limits (issue 12 items 4 and 8), checked on every case they make. */
+function narrowedViolation(spec: RouteSpec, r: FuzzRequest, status: number, guardedBefore: string | null, guardedAfter: string | null): string | null {
+  if (r.auth === "orphanToken" && spec.auth !== "none" && status !== 401) return `a token of a disabled creator got ${status}`;
+  if (r.auth === "demotedToken" && spec.method !== "GET" && status < 300) return `a token whose creator is a viewer wrote (${status})`;
+  if (r.auth === "stagingEditor" && guardedBefore !== guardedAfter) return "a staging-only editor changed a default or a non-staging value";
+  return null;
 }
 
 function describeCase(spec: RouteSpec, r: FuzzRequest): string {
@@ -116,6 +168,7 @@ async function runCase(spec: RouteSpec, r: FuzzRequest): Promise<void> {
     return;
   }
   stats.cases++;
+  const guardedBefore = r.auth === "stagingEditor" && spec.method !== "GET" ? await beyondStaging(env.db) : null;
   let res;
   try {
     const streamMs = spec.responseContentType === "text/event-stream" ? 2_000 : undefined;
@@ -126,6 +179,10 @@ async function runCase(spec: RouteSpec, r: FuzzRequest): Promise<void> {
     return;
   }
   stats.byStatus[res.status] = (stats.byStatus[res.status] ?? 0) + 1;
+  lastStatus = res.status;
+  const guardedAfter = guardedBefore === null ? null : (await settle(env.db), await beyondStaging(env.db));
+  const narrowedProblem = narrowedViolation(spec, r, res.status, guardedBefore, guardedAfter);
+  if (narrowedProblem) violations.push(`${narrowedProblem}: ${describeCase(spec, r)}`);
   if (res.status >= 500) {
     stats.s5xx++;
     violations.push(`${res.status} ${res.text.slice(0, 160)}: ${describeCase(spec, r)}`);
@@ -211,6 +268,83 @@ describe("admin API under hostile input", () => {
     }
     expect(violations.slice(start)).toEqual([]);
   }, 120_000);
+
+  it("paged history reads: hostile cursors and limits get 422, and a page holds no more than asked", async () => {
+    // Issue 12, item 5: a flag's history and its value versions took no paging at all (up to 5,000
+    // events of up to 64 KiB each in one response); every history read is now a bounded page.
+    const problems: string[] = [];
+    const params = { namespace: "fz", key: "b", environment: "production" };
+    const credential = { kind: "token" as const, token };
+    const paged: [RouteSpec, string][] = [
+      [auditRoutes.list, "events"], [auditRoutes.flagHistory, "events"], [valueRoutes.valueVersions, "versions"], [consoleRoutes.audit, "events"], [consoleRoutes.versions, "versions"],
+    ];
+    const hostile = [["cursor", "0"], ["cursor", "-1"], ["cursor", "abc"], ["cursor", "1e999"], ["cursor", "9007199254740993"], ["limit", "0"], ["limit", "501"], ["limit", "100000"], ["limit", "2.5"]];
+    for (const [spec, field] of paged) {
+      for (const [name, value] of hostile) {
+        const res = await callRoute(spec, { params, query: { [name!]: value! }, credential });
+        if (res.status !== 422) problems.push(`${spec.route} ${name}=${value}: ${res.status}, expected 422`);
+      }
+      const res = await callRoute(spec, { params, query: { limit: "1" }, credential });
+      const items = res.json?.[field];
+      // One event's versions stay together (a flag-level change holds one per environment, and the
+      // fuzz cases before this one may have created environments), so a one-row page of versions
+      // holds the versions of exactly one event; any other page holds one row.
+      const tooMany = !Array.isArray(items) || (field === "versions" ? new Set(items.map((v: { eventId: number }) => v.eventId)).size > 1 : items.length > 1);
+      if (res.status !== 200 || tooMany || !("nextCursor" in res.json)) {
+        problems.push(`${spec.route} limit=1: ${res.status} ${res.text.slice(0, 120)}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("targeting writes: every strict-check refusal is a 422 naming the field and changes nothing; valid writes succeed completely", async () => {
+    // Deterministic rows (issue 14) next to the random ones: structurally valid bodies whose values
+    // only the verbs' strict checks catch (semver, RE2, CIDR, number, unknown segment or
+    // prerequisite, a value of another type, an unknown variant), then the valid write of each route.
+    const start = violations.length;
+    const put = ruleRoutes.setTargeting;
+    const flag = { namespace: "fz", key: "b", environment: "production" };
+    const seg = { namespace: "fz", segmentKey: "seg-sweep" };
+    const rule = (over: Record<string, unknown>) => ({ constraints: [], serve: { value: true }, ...over });
+    const constraint = (operator: string, v: Record<string, unknown>) => ({ rules: [rule({ constraints: [{ contextName: "c", operator, ...v }] })] });
+    const feature = (name: string, over: Record<string, unknown> = {}) => ({ name, enabled: true, strategies: [{ name: "default" }], ...over });
+    const rows: [RouteSpec, Record<string, string>, Record<string, string>, unknown, number][] = [
+      [put, flag, {}, constraint("SEMVER_GT", { value: "2.x" }), 422],
+      [put, flag, {}, constraint("REGEX", { value: "[" }), 422],
+      [put, flag, {}, constraint("IN_CIDR", { values: ["999.1.1.1/40"] }), 422],
+      [put, flag, {}, constraint("NUM_GT", { value: "abc" }), 422],
+      [put, flag, {}, constraint("NO_SUCH_OPERATOR", { values: ["a"] }), 422],
+      [put, flag, {}, { rules: [rule({ segments: ["nope"] })] }, 422],
+      [put, flag, {}, { prerequisites: [{ flag: "nope" }] }, 422],
+      [put, flag, {}, { prerequisites: [{ flag: "b" }] }, 422],
+      [put, flag, {}, { rules: [rule({ serve: { value: "a string" } })] }, 422],
+      [put, flag, {}, { rules: [rule({ gate: { percentage: 101 } })] }, 422],
+      [put, flag, {}, { rules: [rule({ serve: { split: { variants: [{ variant: "ghost", weight: 100 }] } } })] }, 422],
+      [put, flag, {}, { rules: [rule({ constraints: [{ contextName: "tenant", operator: "IN", values: ["a"] }], segments: ["seg"], gate: { percentage: 30 } })] }, 200],
+      [segmentRoutes.createSegment, { namespace: "fz" }, {}, { key: "seg-sweep", constraints: [{ contextName: "email", operator: "REGEX", value: "(" }] }, 422],
+      [segmentRoutes.createSegment, { namespace: "fz" }, {}, { key: "seg-sweep", constraints: [{ contextName: "email", operator: "STR_ENDS_WITH", values: ["@corp.example"] }] }, 201],
+      [segmentRoutes.createSegment, { namespace: "fz" }, {}, { key: "seg-sweep", constraints: [] }, 409],
+      [segmentRoutes.updateSegment, seg, {}, { constraints: [{ contextName: "v", operator: "SEMVER_EQ", value: "x" }] }, 422],
+      [segmentRoutes.updateSegment, seg, {}, { name: "Sweep", expectedVersion: 1 }, 200],
+      [segmentRoutes.deleteSegment, { namespace: "fz", segmentKey: "seg-used" }, {}, undefined, 409],
+      [segmentRoutes.deleteSegment, seg, { expectedVersion: "1" }, undefined, 409],
+      [segmentRoutes.deleteSegment, seg, {}, undefined, 200],
+      [importRoutes.importUnleash, {}, { environment: "staging", namespace: "fz" }, { features: [feature("Bad Name")] }, 422],
+      [importRoutes.importUnleash, {}, { environment: "staging", namespace: "fz" }, { features: [feature("s")] }, 422],
+      [importRoutes.importUnleash, {}, { environment: "staging", namespace: "fz" }, { features: [feature("imp-x", { dependencies: [{ feature: "imp-y" }] }), feature("imp-y", { dependencies: [{ feature: "imp-x" }] })] }, 422],
+      [importRoutes.importUnleash, {}, { environment: "nope", namespace: "fz" }, { features: [feature("imp-x")] }, 404],
+      [importRoutes.importUnleash, {}, { environment: "staging", namespace: "fz", dryRun: "true" }, { features: [feature("imp-x")] }, 200],
+      [importRoutes.importUnleash, {}, { environment: "staging", namespace: "fz" }, { features: [feature("imp-x")] }, 200],
+    ];
+    const wrong: string[] = [];
+    for (const [spec, params, query, body, expected] of rows) {
+      const text = body === undefined ? "" : JSON.stringify(body);
+      await runCase(spec, { params: { ...params }, query, body: body === undefined ? { kind: "none" } : { kind: "raw", text }, auth: "token", note: "targeting sweep" });
+      if (lastStatus !== expected) wrong.push(`${spec.method} ${spec.route} ${JSON.stringify(query)} ${text.slice(0, 120)}: ${lastStatus}, expected ${expected}`);
+    }
+    expect(wrong).toEqual([]);
+    expect(violations.slice(start)).toEqual([]);
+  });
 
   it("etcd equals MySQL after all of it", async () => {
     expect(await settle(env.db)).toBe(true);

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { RouteSpec } from "../../lib/http/route-spec";
 import { pathParamNames } from "../../lib/http/route-spec";
 import { hostileString, hostileValue, malformedJson, Raw, toJsonText } from "./hostile-values";
+import { constraintArb, segmentArb, targetingArb, unleashPayloadArb } from "./targeting-models";
 
 /**
  * How the fuzzer builds requests for one route. Everything is derived from the route registry
@@ -17,6 +18,8 @@ export interface FuzzWorld {
   namespaces: string[];
   flagKeys: string[];
   environments: string[];
+  /** Segment keys of namespace fz: existing (one used by a rule), new, missing. */
+  segmentKeys: string[];
 }
 
 export type BodyPlan =
@@ -29,7 +32,13 @@ export interface FuzzRequest {
   params: Record<string, string>;
   query: Record<string, string> | string;
   body: BodyPlan;
-  auth: "token" | "session" | { header: string };
+  /**
+   * "token"/"session": a super-admin's. The narrowed callers (issue 12 items 4 and 8):
+   * "demotedToken", an admin token of fz whose creator is now only a viewer there; "orphanToken",
+   * a super-admin token whose creator is disabled; "stagingEditor", a session of an editor of fz
+   * limited to staging.
+   */
+  auth: "token" | "session" | "demotedToken" | "orphanToken" | "stagingEditor" | { header: string };
   /** What the generator did, for the report of a violation. */
   note: string;
 }
@@ -104,6 +113,15 @@ export function validBase(spec: RouteSpec, w: FuzzWorld): fc.Arbitrary<Record<st
       return fc.record({ toVersion: fc.integer({ min: 1, max: 3 }), expectedVersion: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }), reason });
     case "POST /api/v1/sdk-keys":
       return fc.record({ name: text, environment: fc.constantFrom(...w.environments, "nope"), namespaces: fc.constantFrom(["fz"], null, ["fz", "fz2"], ["nope"]), reason });
+    case "PUT /api/v1/namespaces/[namespace]/flags/[key]/environments/[environment]/targeting":
+      return fc.tuple(targetingArb(w.segmentKeys, w.flagKeys), fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }), reason).map(([t, expectedVersion, r]) => ({ ...t, expectedVersion, reason: r }));
+    case "POST /api/v1/namespaces/[namespace]/segments":
+      return fc.tuple(segmentArb(w.segmentKeys), reason).map(([seg, r]) => ({ ...seg, reason: r }));
+    case "PATCH /api/v1/namespaces/[namespace]/segments/[segmentKey]":
+      return fc.record({ name: fc.option(fc.option(text, { nil: null }), { nil: undefined }), constraints: fc.option(fc.array(constraintArb, { maxLength: 3 }), { nil: undefined }), expectedVersion: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }), reason });
+    case "POST /api/v1/import/unleash":
+      // Feature names: new keys, fz's flags of every type (a boolean import over a string flag is refused), an invalid key.
+      return unleashPayloadArb(["imp-a", "imp-b", ...w.flagKeys.slice(0, 4), "Bad Name"]);
     case "POST /api/v1/outbox/dead-letters/retry":
       return fc.record({ ids: fc.option(fc.array(fc.integer({ min: 1, max: 50 }), { maxLength: 3 }), { nil: undefined }), reason });
     default:
@@ -178,6 +196,8 @@ function queryArb(spec: RouteSpec, w: FuzzWorld): fc.Arbitrary<Record<string, st
     expectedVersion: fc.constantFrom("1", "2"),
     format: fc.constantFrom("csv", "json"),
     reason: fc.constantFrom("fuzz"),
+    environment: fc.constantFrom(...w.environments),
+    dryRun: fc.constantFrom("true", "false"),
   };
   const value = (k: string) => fc.oneof({ weight: 2, arbitrary: sensible[k] ?? hostileString }, { weight: 1, arbitrary: hostileString });
   const obj = fc
@@ -189,6 +209,7 @@ function queryArb(spec: RouteSpec, w: FuzzWorld): fc.Arbitrary<Record<string, st
 const authArb = fc.oneof(
   { weight: 16, arbitrary: fc.constant("token" as const) },
   { weight: 3, arbitrary: fc.constant("session" as const) },
+  { weight: 1, arbitrary: fc.constantFrom("demotedToken" as const, "orphanToken" as const, "stagingEditor" as const) },
   {
     weight: 1,
     arbitrary: fc

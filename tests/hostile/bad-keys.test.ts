@@ -2,14 +2,16 @@ import http from "node:http";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeDb, createDb, type Db } from "../../lib/db/client";
+import { DEFAULT_FAILED_AUTH_PER_ADDRESS } from "../../lib/delivery/stream/failed-auth-limit";
 import { startStreamServer, type StreamServer } from "../../workers/stream-server/server";
-import { newSdkKey, seedScopes } from "../../workers/stream-server/test-support/fixtures";
+import { newSdkKey, seedScopes } from "../support/stream-server/fixtures";
 import { createTestEnv, waitFor, type TestEnv } from "../support/test-env";
-import { STREAM_PATH, openFds } from "./support/raw-streams";
+import { STREAM_PATH, openFds } from "../support/hostile/raw-streams";
 
 /**
  * Guarantee: a flood of connection attempts with bad SDK keys is rejected cheaply and leaves
- * nothing behind. Each attempt gets its 401 (or 429 from the per-address limit) before any stream
+ * nothing behind. Each attempt gets its 401 (or 429 from the failed-authentication limit per
+ * address) before any stream
  * opens; malformed keys never reach MySQL; a repeated unknown key costs at most one query per cache
  * period however many attempts arrive at once; sockets and file descriptors all go away.
  *
@@ -52,8 +54,9 @@ async function selects(): Promise<number> {
   return Number(rows[0]!.Value);
 }
 
-/** What one address may do in a flood: the burst plus the refill over the flood's duration. */
-const allowance = (f: { msPerAttempt: number }, n = 1_000) => 60 + Math.ceil((20 * f.msPerAttempt * n) / 1000) + 2;
+/** Failed key checks one address may make in a flood: the burst plus the refill over the flood's duration. */
+const allowance = (f: { msPerAttempt: number }, n = 1_000) =>
+  DEFAULT_FAILED_AUTH_PER_ADDRESS.burst + Math.ceil((DEFAULT_FAILED_AUTH_PER_ADDRESS.perSecond * f.msPerAttempt * n) / 1000) + 2;
 
 const randomKey = () => `mf_sdk_${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64url")}`;
 
@@ -115,10 +118,10 @@ describe("connects with bad keys", () => {
     await server.close();
   }, 30_000);
 
-  it("limits attempts per client address, and a client cannot dodge the limit with its own X-Forwarded-For", async () => {
-    // Default limits: a burst of 60 attempts per address, then 20 per second.
+  it("limits failed key checks per client address, and a client cannot dodge the limit with its own X-Forwarded-For", async () => {
+    // Default limit: a burst of 50 failed checks per address, then 5 per second.
     const direct = await startStreamServer({ db, root: env.etcd.root, hub: server.hub });
-    const proxied = await startStreamServer({ db, root: env.etcd.root, hub: server.hub, trustProxy: true });
+    const proxied = await startStreamServer({ db, root: env.etcd.root, hub: server.hub, trustedProxies: ["loopback"] });
     try {
       const q0 = await selects();
       // Straight from the socket: spoofed headers are ignored, the socket address is what counts.
@@ -126,11 +129,13 @@ describe("connects with bad keys", () => {
       expect(a.statuses.get(401)).toBeLessThanOrEqual(allowance(a));
       expect(a.statuses.get(429)).toBeGreaterThanOrEqual(800);
 
-      // Behind a trusted proxy, which appends the address it saw: the entries before it are the
-      // client's own invention and must not name the bucket.
+      // Behind a trusted proxy (TRUSTED_PROXIES=loopback), which appends the address it saw: the
+      // entries before it are the client's own invention and must not name the bucket.
       const b = await flood(1_000, 32, (i) => attempt(proxied.port, randomKey(), { "x-forwarded-for": `203.0.113.${i % 250}, 198.51.100.7` }));
       expect(b.statuses.get(401)).toBeLessThanOrEqual(allowance(b));
       expect(b.statuses.get(429)).toBeGreaterThanOrEqual(800);
+      // Another client behind the same proxy has its own budget: its failed check is a 401, not a 429.
+      expect(await attempt(proxied.port, randomKey(), { "x-forwarded-for": "198.51.100.8" })).toBe(401);
       // Rejected by the limit means never looked up: MySQL saw at most the admitted attempts.
       expect((await selects()) - q0).toBeLessThanOrEqual(allowance(a) + allowance(b));
       console.log(`[hostile] per-address limit: direct ${a.msPerAttempt.toFixed(2)} ms/attempt, proxied ${b.msPerAttempt.toFixed(2)} ms/attempt, ${JSON.stringify([...b.statuses])}`);

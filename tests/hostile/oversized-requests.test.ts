@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApiHarness, type ApiHarness } from "../../lib/http/api-test-harness";
+import { startApiHarness, type ApiHarness } from "../support/api-test-harness";
 import { MAX_BODY_BYTES } from "../../lib/http/read-json-body";
 import { startStreamServer, type StreamServer } from "../../workers/stream-server/server";
-import { newSdkKey, putFlag, seedScopes } from "../../workers/stream-server/test-support/fixtures";
-import { openSse } from "../../workers/stream-server/test-support/sse-client";
-import { STREAM_PATH, rawExchange } from "./support/raw-streams";
+import { newSdkKey, putFlag, seedScopes } from "../support/stream-server/fixtures";
+import { openSse } from "../support/stream-server/sse-client";
+import { STREAM_PATH, rawExchange } from "../support/hostile/raw-streams";
 
 /**
  * Guarantee: oversized or malformed requests are refused with a 4xx and cost the server nothing

@@ -3,13 +3,14 @@ import vm from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { metrics } from "../../lib/observability/metrics";
 import { startStreamServer, type StreamServer } from "../../workers/stream-server/server";
-import { newSdkKey, putFlag, seedScopes } from "../../workers/stream-server/test-support/fixtures";
+import { newSdkKey, putFlag, seedScopes } from "../support/stream-server/fixtures";
 import { createTestEnv, waitFor, type TestEnv } from "../support/test-env";
-import { HealthyFleet, openStalled, summarize } from "./support/raw-streams";
+import { HealthyFleet, openStalled, summarize } from "../support/hostile/raw-streams";
 
 /**
- * Guarantee (ARCHITECTURE.md, SDK stream protocol: "A consumer that falls too far behind is
- * disconnected, never allowed to slow the others or grow memory without bound"), checked on the
+ * Guarantee (docs/PROTOCOL.md, "When the server ends a stream"; docs/ARCHITECTURE.md invariant 11:
+ * a consumer that falls too far behind is disconnected, never allowed to slow the others or grow
+ * memory without bound), checked on the
  * real node:http stream server with real etcd and MariaDB:
  *  - with one consumer that never reads among 1,000 healthy streams, the healthy streams' p99
  *    delivery latency stays within a generous factor of the same measurement without it;

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEtcd, startMariaDb, type EtcdHandle, type MariaDbHandle } from "../../scripts/lib/local-services";
 import { clearApiTokenCache } from "../../lib/auth/api-token-auth";
 import { users } from "../../lib/db/schema";
-import { apiTokenRoutes, environmentRoutes, flagRoutes, namespaceRoutes, sdkKeyRoutes, systemRoutes } from "../../lib/http/routes";
+import { apiTokenRoutes, environmentRoutes, flagRoutes, namespaceRoutes, sdkKeyRoutes, systemRoutes, valueRoutes } from "../../lib/http/api-registry";
 import type { RouteSpec } from "../../lib/http/route-spec";
-import { createSdkKey } from "../../lib/services/sdk-keys/create-sdk-key";
+import { createSdkKey } from "../../lib/sdk-keys/create-sdk-key";
 import { startStreamServer, type StreamServer } from "../../workers/stream-server/server";
 import { etcdDrift } from "../support/etcd-drift";
 import { settle } from "../support/fingerprint";
@@ -48,7 +48,7 @@ async function api(spec: RouteSpec, call: RouteCall = {}) {
 /** Every write (and a read) the admin API offers, as it would be called during an outage. */
 function outageCalls(tag: string): [string, RouteSpec, RouteCall][] {
   return [
-    ["set value", flagRoutes.setValue, { params: { namespace: "shop", key: "f0", environment: "production" }, json: { value: tag.length } }],
+    ["set value", valueRoutes.setValue, { params: { namespace: "shop", key: "f0", environment: "production" }, json: { value: tag.length } }],
     ["create flag", flagRoutes.create, { json: { namespace: "shop", key: `during-${tag}`, type: "boolean" } }],
     ["update flag", flagRoutes.update, { params: { namespace: "shop", key: "f1" }, json: { description: tag } }],
     ["archive flag", flagRoutes.archive, { params: { namespace: "shop", key: "f2" }, json: { archived: true } }],
@@ -104,7 +104,7 @@ beforeAll(async () => {
   env = await createTestEnv({ mysqlUrl: db.url, etcdEndpoints: etcd.endpoints });
   pointAppAt(env);
   // The bootstrap token and user; everything else goes through the API like an operator would.
-  const { createApiToken } = await import("../../lib/services/api-tokens/create-api-token");
+  const { createApiToken } = await import("../../lib/api-tokens/create-api-token");
   admin = { kind: "token", token: (await createApiToken({ ctx: env.ctx(), input: { name: "ops", role: "admin", namespaces: null, superAdmin: true } })).token };
   const [u] = await env.db.insert(users).values({ email: "ops@example.test", name: "Ops", passwordHash: null, isSuperAdmin: true });
   session = { kind: "session", cookie: await sessionCookieFor({ id: Number(u.insertId), email: "ops@example.test", passwordHash: null }), sameOrigin: true };
@@ -113,7 +113,7 @@ beforeAll(async () => {
   for (let i = 0; i < FLAGS; i++) {
     expect((await api(flagRoutes.create, { json: { namespace: "shop", key: `f${i}`, type: "number" } })).status).toBe(201);
     for (let v = 1; v <= 3; v++) {
-      const res = await api(flagRoutes.setValue, { params: { namespace: "shop", key: `f${i}`, environment: v % 2 ? "production" : "staging" }, json: { value: i * 10 + v } });
+      const res = await api(valueRoutes.setValue, { params: { namespace: "shop", key: `f${i}`, environment: v % 2 ? "production" : "staging" }, json: { value: i * 10 + v } });
       expect(res.status).toBe(200);
     }
   }
@@ -148,7 +148,7 @@ describe("MySQL outage", () => {
     const holder = await mysql.createConnection({ uri: env.databaseUrl });
     await holder.query("BEGIN");
     await holder.query("SELECT id FROM flags WHERE `key` = 'f5' FOR UPDATE");
-    const inFlight = api(flagRoutes.setValue, { params: { namespace: "shop", key: "f5", environment: "production" }, json: { value: -1 } });
+    const inFlight = api(valueRoutes.setValue, { params: { namespace: "shop", key: "f5", environment: "production" }, json: { value: -1 } });
     await new Promise((r) => setTimeout(r, 300));
     await db.kill();
     holder.destroy();
@@ -188,7 +188,7 @@ describe("MySQL outage", () => {
 
   it("after MariaDB restarts, writes go through at once and nothing committed before is lost", async () => {
     await db.restart();
-    const write = await api(flagRoutes.setValue, { params: { namespace: "shop", key: "f0", environment: "production" }, json: { value: 999 } });
+    const write = await api(valueRoutes.setValue, { params: { namespace: "shop", key: "f0", environment: "production" }, json: { value: 999 } });
     expect(write.status, write.text).toBe(200);
     expect(write.json.values.production.version).toBe(committed["shop/f0"]!.production!.version + 1);
     const now = await snapshotOfCommitted();
@@ -224,7 +224,7 @@ describe("MySQL outage", () => {
     } finally {
       process.kill(db.pid!, "SIGCONT");
     }
-    const write = await api(flagRoutes.setValue, { params: { namespace: "shop", key: "f4", environment: "staging" }, json: { value: 4242 } });
+    const write = await api(valueRoutes.setValue, { params: { namespace: "shop", key: "f4", environment: "staging" }, json: { value: 4242 } });
     expect(write.status, write.text).toBe(200);
     expect(await settle(env.db)).toBe(true);
     expect(await etcdDrift(env.db, env.etcd.root)).toEqual([]);

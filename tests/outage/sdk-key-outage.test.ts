@@ -4,9 +4,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startMariaDb, type MariaDbHandle } from "../../scripts/lib/local-services";
 import { isDatabaseUnavailable } from "../../lib/errors/http";
-import { createEnvironment } from "../../lib/services/environments/environment-verbs";
-import { createSdkKey } from "../../lib/services/sdk-keys/create-sdk-key";
-import { verifySdkKey } from "../../lib/services/sdk-keys/verify-sdk-key";
+import { createEnvironment } from "../../lib/environments/environment-verbs";
+import { createSdkKey } from "../../lib/sdk-keys/create-sdk-key";
+import { verifySdkKey } from "../../lib/sdk-keys/verify-sdk-key";
 import { createTestEnv, type TestEnv } from "../support/test-env";
 
 /**

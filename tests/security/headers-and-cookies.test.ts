@@ -68,6 +68,22 @@ describe("security headers (next.config.ts, lib/security/csp.ts)", () => {
     expect(csp["object-src"]).toEqual(["'none'"]);
   });
 
+  // Issue 12, item 8: the matcher used to skip prefetches, which then got no CSP at all (a
+  // browser may keep a prefetched document and show it). next-server.test.ts checks the responses.
+  it("proxy.ts gives prefetched pages their nonce policy too: its matcher has no exception for them", async () => {
+    const { config } = await import("../../proxy");
+    const matchers = (Array.isArray(config.matcher) ? config.matcher : [config.matcher]) as (string | { source?: string; missing?: unknown[] })[];
+    expect(matchers.length).toBeGreaterThan(0);
+    for (const m of matchers) {
+      if (typeof m === "string") continue;
+      expect(JSON.stringify(m.missing ?? []).toLowerCase()).not.toMatch(/prefetch|purpose/);
+    }
+    const source = (m: string | { source?: string }) => (typeof m === "string" ? m : (m.source ?? ""));
+    // This matcher's source is also a plain regular expression: pages match, the API does not.
+    expect(matchers.some((m) => new RegExp(`^${source(m)}$`).test("/flags"))).toBe(true);
+    expect(matchers.some((m) => new RegExp(`^${source(m)}$`).test("/api/v1/flags"))).toBe(false);
+  });
+
   it("relax only what development needs (eval for fast refresh, websockets for HMR)", async () => {
     const { rules } = await headersFor("development");
     const csp = rules.find((r) => r.source === "/api/:path*")!.headers.find((x) => x.key === "Content-Security-Policy")!.value;

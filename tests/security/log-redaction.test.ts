@@ -4,11 +4,11 @@ import { format } from "node:util";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { clearApiTokenCache } from "../../lib/auth/api-token-auth";
-import { startApiHarness, loadHandler, BASE_URL, type ApiHarness } from "../../lib/http/api-test-harness";
-import { flagRoutes } from "../../lib/http/routes/flags";
-import { revokeSdkKey } from "../../lib/services/sdk-keys/revoke-sdk-key";
-import { newSdkKey, putFlag, seedScopes } from "../../workers/stream-server/test-support/fixtures";
-import { startTcpProxy } from "../../workers/stream-server/test-support/tcp-proxy";
+import { startApiHarness, loadHandler, BASE_URL, type ApiHarness } from "../support/api-test-harness";
+import { flagRoutes } from "../../lib/flags/api";
+import { revokeSdkKey } from "../../lib/sdk-keys/revoke-sdk-key";
+import { newSdkKey, putFlag, seedScopes } from "../support/stream-server/fixtures";
+import { startTcpProxy } from "../support/stream-server/tcp-proxy";
 
 /**
  * Guarantee: logs never contain secrets. The worker (with its SDK stream server) runs as in

@@ -4,31 +4,37 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../scripts/lib/local-services";
-import { createApiToken } from "../../lib/services/api-tokens/create-api-token";
-import { createEnvironment } from "../../lib/services/environments/environment-verbs";
-import { createSdkKey } from "../../lib/services/sdk-keys/create-sdk-key";
-import { createUser } from "../../lib/services/users/user-verbs";
+import { createApiToken } from "../../lib/api-tokens/create-api-token";
+import { createEnvironment } from "../../lib/environments/environment-verbs";
+import { createSdkKey } from "../../lib/sdk-keys/create-sdk-key";
+import { createUser } from "../../lib/users/user-verbs";
 import { createTestEnv, type TestEnv } from "../support/test-env";
+import { ensureE2eBuild } from "../support/e2e/next-build";
 
 /**
  * Guarantees checked against the production server (`next start` of the existing build):
- *  - security headers (CSP, X-Frame-Options, nosniff, Referrer-Policy) on console pages, the admin
- *    API and the SDK endpoints, and no X-Powered-By;
+ *  - security headers (CSP, X-Frame-Options, nosniff, Referrer-Policy) on console pages (prefetched
+ *    ones too), the admin API and the SDK endpoints, and no X-Powered-By;
  *  - served as https (NEXTAUTH_URL), the session and CSRF cookies are `__Secure-`/`__Host-`,
  *    Secure, HttpOnly and SameSite=Lax;
  *  - the admin API refuses oversized bodies with 413 through the real HTTP stack;
  *  - the server's own output holds no secret after requests carrying them (`?sdk_key=`, tokens);
  *  - without AUTH_SECRET a production server refuses to start, with the reason.
- * Skipped, with the reason, when there is no production build (run `npx next build` first).
- * MIZUFLOW_BUILD_DIR may name another checkout whose build to use.
+ * The production build is made first when it is missing or older than the sources (the same
+ * locked build the browser tests use), so `npm test` never skips these checks on a fresh clone.
+ * MIZUFLOW_BUILD_DIR may name another checkout whose existing build to use instead.
  */
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const APP_DIR = process.env.MIZUFLOW_BUILD_DIR ?? ROOT;
 const NEXT_BIN = path.join(ROOT, "node_modules/next/dist/bin/next");
-const HAS_BUILD = existsSync(path.join(APP_DIR, ".next", "BUILD_ID"));
-const HAS_INSTRUMENTATION = existsSync(path.join(APP_DIR, ".next", "server", "instrumentation.js"));
-if (!HAS_BUILD) console.warn(`[security] skipping next start checks: no production build in ${APP_DIR}/.next (run: npx next build)`);
-else if (!HAS_INSTRUMENTATION) console.warn("[security] skipping the start-up refusal check: the build predates instrumentation.ts (rebuild: npx next build)");
+
+/** Builds this checkout's app when needed; another checkout's build must exist already. */
+async function ensureBuild(): Promise<void> {
+  if (APP_DIR === ROOT) await ensureE2eBuild((m) => console.log(`[security] ${m}`));
+  if (!existsSync(path.join(APP_DIR, ".next", "BUILD_ID")) || !existsSync(path.join(APP_DIR, ".next", "server", "instrumentation.js"))) {
+    throw new Error(`no current production build in ${APP_DIR}/.next (run: npx next build there)`);
+  }
+}
 
 interface Running {
   child: ChildProcess;
@@ -57,7 +63,7 @@ async function stop(r: Running | undefined): Promise<void> {
   clearTimeout(t);
 }
 
-describe.skipIf(!HAS_BUILD)("the production Next.js server", () => {
+describe("the production Next.js server", () => {
   let env: TestEnv;
   let app: Running;
   let base: string;
@@ -67,7 +73,7 @@ describe.skipIf(!HAS_BUILD)("the production Next.js server", () => {
   let sdkKey: string;
 
   beforeAll(async () => {
-    env = await createTestEnv();
+    [env] = await Promise.all([createTestEnv(), ensureBuild()]);
     await createEnvironment({ ctx: env.ctx(), input: { key: "prod", name: "Production" } });
     await createUser({ ctx: env.ctx(), input: { email: "sec@example.test", name: "Sec", password, isSuperAdmin: true } });
     token = (await createApiToken({ ctx: env.ctx(), input: { name: "sec", role: "admin", namespaces: null, superAdmin: true } })).token;
@@ -89,7 +95,7 @@ describe.skipIf(!HAS_BUILD)("the production Next.js server", () => {
       if (Date.now() > deadline) throw new Error(`next start did not answer:\n${app.output()}`);
       await new Promise((r) => setTimeout(r, 200));
     }
-  }, 60_000);
+  }, 600_000);
 
   afterAll(async () => {
     await stop(app);
@@ -129,6 +135,29 @@ describe.skipIf(!HAS_BUILD)("the production Next.js server", () => {
       for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
     }
     expect(nonces[0]).not.toBe(nonces[1]);
+  });
+
+  // Issue 12, item 8: prefetches were left out of proxy.ts, and a browser may keep a prefetched
+  // document and show it, with no CSP at all.
+  it("gives prefetched pages (Purpose: prefetch, Next-Router-Prefetch) the same nonce policy as any page", async () => {
+    const prefetches: Record<string, string>[] = [
+      { purpose: "prefetch" },
+      { "sec-purpose": "prefetch" },
+      { "next-router-prefetch": "1", rsc: "1" },
+      { "next-router-prefetch": "1", rsc: "1", purpose: "prefetch" },
+    ];
+    for (const headers of prefetches) {
+      for (const p of ["/login", "/flags"]) {
+        const res = await fetch(base + p, { headers, redirect: "manual" });
+        const where = `${p} ${JSON.stringify(headers)} (${res.status})`;
+        const csp = res.headers.get("content-security-policy") ?? "";
+        expect(csp.match(/script-src ([^;]*)/)?.[1], where).toMatch(/^'self' 'nonce-[A-Za-z0-9+/]+=*' 'strict-dynamic'$/);
+        expect(csp, where).toContain("frame-ancestors 'none'");
+        const body = await res.text();
+        const nonce = /'nonce-([^']+)'/.exec(csp)![1];
+        for (const tag of body.match(/<script\b[^>]*>/g) ?? []) expect(tag, where).toContain(`nonce="${nonce}"`);
+      }
+    }
   });
 
   it("issues __Host-/__Secure- cookies that are Secure, HttpOnly and SameSite=Lax when served over https", async () => {
@@ -203,7 +232,9 @@ describe.skipIf(!HAS_BUILD)("the production Next.js server", () => {
   });
 });
 
-describe.skipIf(!HAS_BUILD || !HAS_INSTRUMENTATION)("production start-up", () => {
+describe("production start-up", () => {
+  beforeAll(ensureBuild, 600_000);
+
   it("refuses to start without AUTH_SECRET, saying why", async () => {
     const port = await freePort();
     const app = startNext(port, { DATABASE_URL: "mysql://root@127.0.0.1:9/none", ETCD_ENDPOINTS: "http://127.0.0.1:9" });

@@ -5,12 +5,12 @@ import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiTokens, sdkKeys, users } from "../../lib/db/schema";
 import { seedDemo } from "../../lib/seed/seed-demo";
-import { createApiToken } from "../../lib/services/api-tokens/create-api-token";
-import { listApiTokens } from "../../lib/services/api-tokens/list-api-tokens";
-import { createEnvironment } from "../../lib/services/environments/environment-verbs";
-import { createSdkKey } from "../../lib/services/sdk-keys/create-sdk-key";
-import { listSdkKeys } from "../../lib/services/sdk-keys/list-sdk-keys";
-import { createUser, setUserPassword } from "../../lib/services/users/user-verbs";
+import { createApiToken } from "../../lib/api-tokens/create-api-token";
+import { listApiTokens } from "../../lib/api-tokens/list-api-tokens";
+import { createEnvironment } from "../../lib/environments/environment-verbs";
+import { createSdkKey } from "../../lib/sdk-keys/create-sdk-key";
+import { listSdkKeys } from "../../lib/sdk-keys/list-sdk-keys";
+import { createUser, setUserPassword } from "../../lib/users/user-verbs";
 import { createTestEnv, type TestEnv } from "../support/test-env";
 
 /**

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
  */
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
-const TEST_CODE = [/\.test\.tsx?$/, /(^|\/)tests?\//, /(^|\/)test-support\//, /^lib\/http\/api-test-harness\.ts$/];
+const TEST_CODE = [/\.test\.tsx?$/, /(^|\/)tests?\//];
 const isTestCode = (f: string) => TEST_CODE.some((re) => re.test(f));
 
 function projectFiles(): string[] {

@@ -10,7 +10,7 @@ import { SESSION_COOKIE, encodeSessionToken } from "../../lib/auth/session-token
 import { passwordFingerprint } from "../../lib/auth/session-actor";
 import { closeDb, getDb } from "../../lib/db/client";
 import { getEtcd } from "../../lib/etcd/client";
-import { BASE_URL, loadHandler } from "../../lib/http/api-test-harness";
+import { BASE_URL, loadHandler } from "./api-test-harness";
 import type { RouteSpec } from "../../lib/http/route-spec";
 
 /** A fixed test secret so session cookies can be minted (never used outside tests). */

@@ -6,7 +6,7 @@ import { SYSTEM_ACTOR } from "../../lib/auth/actor";
 import { closeDb, createDb, type Db } from "../../lib/db/client";
 import { migrateDatabase } from "../../lib/db/migrate";
 import { createEtcd, type EtcdHandle } from "../../lib/etcd/client";
-import type { ServiceContext } from "../../lib/services/context";
+import type { ServiceContext } from "../../lib/core/context";
 
 export interface TestEnv {
   /** mysql:// URL of this test file's own database. */

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDocument } from "../../lib/flags/document";
-import { setFlagValue } from "../../lib/services/flags/set-flag-value";
+import { setFlagValue } from "../../lib/values/set-flag-value";
 import { createTestEnv, waitFor, type TestEnv } from "../../tests/support/test-env";
-import { spawnWorker, type ChildWorker } from "../test-support/child-worker";
-import { createBooleanFlags, seedScopes } from "../test-support/fixtures";
+import { spawnWorker, type ChildWorker } from "../../tests/support/workers/child-worker";
+import { createBooleanFlags, seedScopes } from "../../tests/support/workers/fixtures";
 import { startWorker, type WorkerHandle } from "../worker-runtime";
 
 let env: TestEnv;

@@ -1,13 +1,13 @@
 import { Range, type Namespace } from "etcd3";
 import { FLAGS_DIR, TOMBSTONES_DIR, parseFlagPath } from "../../lib/etcd/keys";
-import { parseDocument, parseTombstone, type FlagDocument, type Tombstone } from "../../lib/flags/document";
+import { parseDocument, parseTombstone, type PublishedDocument, type Tombstone } from "../../lib/flags/document";
 import { withTimeout } from "../support/timing";
 
 /** What etcd holds for one flag path ({env}/{ns}/{key}) at the snapshot revision. */
 export interface ActualKey {
   docRaw: string | null;
   /** null if absent or unparsable (then docRaw is set). */
-  doc: FlagDocument | null;
+  doc: PublishedDocument | null;
   docMod: number;
   tomb: Tombstone | null;
   tombMod: number;

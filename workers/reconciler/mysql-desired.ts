@@ -3,7 +3,7 @@ import type { Db } from "../../lib/db/client";
 import { environments, flags, flagValues, namespaces, outboxEvents } from "../../lib/db/schema";
 import type { PublishItem } from "../../lib/etcd/fence";
 import { flagPath, type FlagAddress } from "../../lib/etcd/keys";
-import { desiredItem, type FlagRow } from "../../lib/services/flags/flag-state";
+import { desiredItem, type FlagRow } from "../../lib/flags/flag-state";
 
 /** What MySQL says etcd should hold for one (flag, environment). */
 export interface DesiredKey {
@@ -20,10 +20,11 @@ const valueCols = {
   environmentId: flagValues.environmentId,
   value: flagValues.value,
   version: flagValues.version,
+  targeting: flagValues.targeting,
   committedAt: flagValues.committedAt,
   updatedAt: flagValues.updatedAt,
 };
-type ValueRow = { id: number; flagId: number; environmentId: number; value: unknown; version: number; committedAt: Date | null; updatedAt: Date };
+type ValueRow = { id: number; flagId: number; environmentId: number; value: unknown; version: number; targeting: Record<string, unknown> | null; committedAt: Date | null; updatedAt: Date };
 const flagCols = { id: flags.id, namespaceId: flags.namespaceId, key: flags.key, type: flags.type, archived: flags.archived, deletedAt: flags.deletedAt };
 
 /**
@@ -59,7 +60,7 @@ class Hydrator {
       const nsKey = f && this.nsKeys.get(f.namespaceId);
       // Version 0 is a placeholder inside a re-create transaction; nothing was ever published for it.
       if (!f || !envKey || !nsKey || r.version <= 0) continue;
-      const item = desiredItem(f as FlagRow, nsKey, envKey, { value: r.value, version: r.version }, r.committedAt ?? r.updatedAt);
+      const item = desiredItem(f as FlagRow, nsKey, envKey, { value: r.value, version: r.version, targeting: r.targeting }, r.committedAt ?? r.updatedAt);
       out.push({ valueId: r.id, flagId: f.id, path: flagPath(item.address), address: item.address, item });
     }
     return out;

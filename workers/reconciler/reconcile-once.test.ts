@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents } from "../../lib/db/schema";
 import { FLAGS_DIR } from "../../lib/etcd/keys";
 import type { FlagDocument } from "../../lib/flags/document";
-import { deleteFlag } from "../../lib/services/flags/delete-flag";
-import { setFlagValue } from "../../lib/services/flags/set-flag-value";
+import { deleteFlag } from "../../lib/flags/delete-flag";
+import { setFlagValue } from "../../lib/values/set-flag-value";
 import { createTestEnv, waitFor, type TestEnv } from "../../tests/support/test-env";
 import { OutboxRelay } from "../relay/outbox-relay";
-import { createBooleanFlags, diffEtcdAgainstMysql, outboxCounts, seedScopes } from "../test-support/fixtures";
+import { createBooleanFlags, diffEtcdAgainstMysql, outboxCounts, seedScopes } from "../../tests/support/workers/fixtures";
 import { reconcileOnce } from "./reconcile-once";
 
 let env: TestEnv;

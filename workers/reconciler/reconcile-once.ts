@@ -3,7 +3,7 @@ import { systemActor } from "../../lib/auth/actor";
 import type { Db } from "../../lib/db/client";
 import { FLAGS_DIR, parseFlagPath, type FlagAddress } from "../../lib/etcd/keys";
 import { metrics } from "../../lib/observability/metrics";
-import { writeAudit, type AuditEntry } from "../../lib/services/audit/write-audit";
+import { writeAudit, type AuditEntry } from "../../lib/audit/write-audit";
 import { isEtcdUnavailable } from "../support/etcd-errors";
 import { describeError, silentLog, type WorkerLog } from "../support/log";
 import { forEachLimit, withTimeout } from "../support/timing";
@@ -11,6 +11,7 @@ import { classify, REPAIR_KINDS, type RepairKind } from "./classify";
 import { actualVersion, readEtcdSnapshot, type ActualKey } from "./etcd-snapshot";
 import { pageDesired, readDesiredByAddress, readDesiredByIds, readFreshPendingKeys, type DesiredKey } from "./mysql-desired";
 import { repairKey } from "./repair-key";
+import { reconcileSegments } from "./reconcile-segments";
 
 export interface ReconcileReport {
   revision: number;
@@ -105,6 +106,8 @@ export async function reconcileOnce(o: ReconcileOptions): Promise<ReconcileRepor
       if (candidates.length >= chunkSize) await flush();
     }
     await flush();
+    // Segment keys (issue 14) get the same repairs, in their own small pass.
+    await reconcileSegments(o.db, o.root, report, o.opTimeoutMs);
     metrics.reconcilerEtcdAhead.set(report.etcdAhead);
     metrics.reconcilerRuns.inc({ result: report.failed ? "partial" : "ok" });
     return report;

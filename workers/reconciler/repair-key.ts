@@ -1,7 +1,7 @@
 import type { Namespace } from "etcd3";
 import { publishFenced, readKeyState, removeUnknownKey, rewriteSameVersion, type KeyState, type PublishItem } from "../../lib/etcd/fence";
 import { flagKey, tombstoneKey, type FlagAddress } from "../../lib/etcd/keys";
-import type { FlagDocument } from "../../lib/flags/document";
+import type { PublishedDocument } from "../../lib/flags/document";
 import { classify, type RepairKind } from "./classify";
 import type { ActualKey } from "./etcd-snapshot";
 
@@ -43,7 +43,7 @@ async function done(root: Namespace, address: FlagAddress, kind: RepairKind, app
  * drops the tombstone, only while both keys are exactly as the snapshot saw them and etcd's version
  * is still the wanted one.
  */
-async function replaceAtSameVersion(root: Namespace, address: FlagAddress, doc: FlagDocument, seen: ActualKey): Promise<boolean> {
+async function replaceAtSameVersion(root: Namespace, address: FlagAddress, doc: PublishedDocument, seen: ActualKey): Promise<boolean> {
   const live: KeyState = await readKeyState(root, address);
   if (live.version !== doc.version || live.documentMod !== seen.docMod || live.tombstoneMod !== seen.tombMod) return false;
   const dk = flagKey(address);

@@ -2,10 +2,10 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { auditEvents, outboxEvents } from "../../lib/db/schema";
 import { metrics } from "../../lib/observability/metrics";
-import { listDeadLetters, retryDeadLetters } from "../../lib/services/outbox/dead-letters";
-import { outboxStats } from "../../lib/services/outbox/outbox-stats";
+import { listDeadLetters, retryDeadLetters } from "../../lib/outbox/dead-letters";
+import { outboxStats } from "../../lib/outbox/outbox-stats";
 import { createTestEnv, userActor, type TestEnv } from "../../tests/support/test-env";
-import { createBooleanFlags, outboxCounts, seedScopes } from "../test-support/fixtures";
+import { createBooleanFlags, outboxCounts, seedScopes } from "../../tests/support/workers/fixtures";
 import { OutboxRelay } from "./outbox-relay";
 
 let env: TestEnv;

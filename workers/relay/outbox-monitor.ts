@@ -1,7 +1,7 @@
 import type { Db } from "../../lib/db/client";
 import { metrics } from "../../lib/observability/metrics";
-import { readOutboxStats } from "../../lib/services/outbox/outbox-stats";
-import type { OutboxStatsView } from "../../lib/services/outbox/schemas";
+import { readOutboxStats } from "../../lib/outbox/outbox-stats";
+import type { OutboxStatsView } from "../../lib/outbox/schemas";
 import { describeError, type WorkerLog } from "../support/log";
 
 export interface OutboxMonitor {

@@ -2,9 +2,9 @@ import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { outboxEvents } from "../../lib/db/schema";
 import { parseDocument } from "../../lib/flags/document";
-import { setFlagValue } from "../../lib/services/flags/set-flag-value";
+import { setFlagValue } from "../../lib/values/set-flag-value";
 import { createTestEnv, waitFor, type TestEnv } from "../../tests/support/test-env";
-import { createBooleanFlags, diffEtcdAgainstMysql, outboxCounts, seedScopes } from "../test-support/fixtures";
+import { createBooleanFlags, diffEtcdAgainstMysql, outboxCounts, seedScopes } from "../../tests/support/workers/fixtures";
 import { OutboxRelay } from "./outbox-relay";
 import { pruneDoneRows } from "./prune-outbox";
 

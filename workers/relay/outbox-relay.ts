@@ -3,6 +3,7 @@ import type { Db } from "../../lib/db/client";
 import { metrics } from "../../lib/observability/metrics";
 import { describeError, type WorkerLog } from "../support/log";
 import { backoffMs, jittered, sleep } from "../support/timing";
+import { pruneIdempotencyKeys } from "../../lib/idempotency/keys";
 import { pruneDoneRows } from "./prune-outbox";
 import { relayBatch, type BatchOptions, type BatchResult } from "./relay-batch";
 
@@ -156,6 +157,9 @@ export class OutboxRelay {
     try {
       const n = await pruneDoneRows(this.deps.db, { retentionMs: this.options.retentionMs, batchSize: this.options.pruneBatchSize, maxBatches: 20 });
       if (n) this.deps.log("info", "relay.pruned", { rows: n });
+      // Idempotency keys and commit markers past their 24 h: same cadence, same small batches.
+      const keys = await pruneIdempotencyKeys(this.deps.db, { batchSize: this.options.pruneBatchSize, maxBatches: 20 });
+      if (keys) this.deps.log("info", "relay.pruned_idempotency_keys", { rows: keys });
     } catch (err) {
       this.deps.log("warn", "relay.prune_failed", { err: describeError(err) });
     }

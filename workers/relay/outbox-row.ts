@@ -1,6 +1,6 @@
 import type { PublishItem } from "../../lib/etcd/fence";
-import { FLAGS_DIR, parseFlagPath } from "../../lib/etcd/keys";
-import { FlagDocumentSchema, TombstoneSchema, type FlagDocument } from "../../lib/flags/document";
+import { parseDocumentKey } from "../../lib/etcd/keys";
+import { FlagDocumentSchema, SegmentDocumentSchema, TombstoneSchema, type FlagDocument, type SegmentDocument } from "../../lib/flags/document";
 import type { outboxEvents } from "../../lib/db/schema";
 
 export type OutboxRow = typeof outboxEvents.$inferSelect;
@@ -14,17 +14,18 @@ export type RowItem = { ok: true; item: PublishItem } | { ok: false; error: stri
  * published half-understood.
  */
 export function rowToItem(row: Pick<OutboxRow, "etcdKey" | "op" | "version" | "payload">): RowItem {
-  if (!row.etcdKey.startsWith(FLAGS_DIR)) return { ok: false, error: `etcd_key ${JSON.stringify(row.etcdKey)} is not under ${FLAGS_DIR}` };
-  const address = parseFlagPath(row.etcdKey.slice(FLAGS_DIR.length));
-  if (!address) return { ok: false, error: `etcd_key ${JSON.stringify(row.etcdKey)} is not flags/{env}/{ns}/{key}` };
+  // flags/{env}/{ns}/{key}, or a segment's segments/{env}/{ns}/{key} (issue 14): fenced alike.
+  const address = parseDocumentKey(row.etcdKey);
+  if (!address) return { ok: false, error: `etcd_key ${JSON.stringify(row.etcdKey)} is not flags/{env}/{ns}/{key} or segments/{env}/{ns}/{key}` };
   const mismatch = (p: { namespace: string; key: string; version: number }) =>
     p.namespace !== address.namespace || p.key !== address.key || p.version !== row.version
       ? `payload (${p.namespace}/${p.key} v${p.version}) does not match the row (${address.namespace}/${address.key} v${row.version})`
       : null;
   if (row.op === "put") {
-    const parsed = FlagDocumentSchema.safeParse(row.payload);
-    if (!parsed.success) return { ok: false, error: `payload is not a flag document: ${parsed.error.issues[0]?.message ?? "invalid"}` };
-    const document = parsed.data as FlagDocument;
+    const segment = address.kind === "segment";
+    const parsed = (segment ? SegmentDocumentSchema : FlagDocumentSchema).safeParse(row.payload);
+    if (!parsed.success) return { ok: false, error: `payload is not a ${segment ? "segment" : "flag"} document: ${parsed.error.issues[0]?.message ?? "invalid"}` };
+    const document = parsed.data as FlagDocument | SegmentDocument;
     const bad = mismatch(document);
     return bad ? { ok: false, error: bad } : { ok: true, item: { op: "put", address, version: row.version, document } };
   }

@@ -1,28 +1,21 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { startEtcd, type EtcdHandle } from "../../scripts/lib/local-services";
-import { setFlagValue } from "../../lib/services/flags/set-flag-value";
-import { createTestEnv, type TestEnv } from "../../tests/support/test-env";
-import { createBooleanFlags, seedScopes } from "../test-support/fixtures";
+import { sql } from "drizzle-orm";
+import { expect, it } from "vitest";
+import { setFlagValue } from "../../lib/values/set-flag-value";
+import { waitFor } from "../../tests/support/test-env";
+import { useOwnEtcd } from "../../tests/support/workers/own-etcd";
+import { createBooleanFlags, seedScopes } from "../../tests/support/workers/fixtures";
 import { DEFAULT_RELAY_OPTIONS } from "./outbox-relay";
 import { relayBatch } from "./relay-batch";
 
-let env: TestEnv;
-let etcd: EtcdHandle;
-let baseDir: string;
-beforeAll(async () => {
-  baseDir = await mkdtemp(path.join(os.tmpdir(), "mizuflow-relay-locks-"));
-  etcd = await startEtcd({ baseDir });
-  env = await createTestEnv({ etcdEndpoints: etcd.endpoints });
-});
-afterAll(async () => {
-  if (etcd?.pid) process.kill(etcd.pid, "SIGCONT");
-  await env?.cleanup();
-  await etcd?.stop();
-  await rm(baseDir, { recursive: true, force: true });
-});
+const own = useOwnEtcd("relay-locks");
+
+/** Whether a transaction on this test's database holds row locks: the relay batch's claim. */
+async function claimHeld(): Promise<boolean> {
+  const [rows] = (await own.env.db.execute(
+    sql`SELECT COUNT(*) AS n FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id WHERE p.DB = DATABASE() AND t.trx_rows_locked > 0`,
+  )) as unknown as [{ n: number | string }[]];
+  return Number(rows[0]!.n) > 0;
+}
 
 /*
  * Guarantee: a relay batch that is waiting on etcd never holds up the write path. The batch's claim
@@ -32,19 +25,21 @@ afterAll(async () => {
  * up to the publish timeout. Found by the chaos run (scripts/chaos.ts --etcd-cluster 3).
  */
 it("commits go through while a relay batch is stuck on a hung etcd", async () => {
-  await seedScopes(env.ctx(), "checkout", ["production"]);
-  await createBooleanFlags(env.ctx(), "checkout", ["a", "b"]);
+  await seedScopes(own.env.ctx(), "checkout", ["production"]);
+  await createBooleanFlags(own.env.ctx(), "checkout", ["a", "b"]);
 
-  process.kill(etcd.pid!, "SIGSTOP"); // etcd hangs: calls neither succeed nor fail
-  const batch = relayBatch(env.db, env.etcd.root, { ...DEFAULT_RELAY_OPTIONS, publishTimeoutMs: 4_000 }, () => {});
+  process.kill(own.etcd.pid!, "SIGSTOP"); // etcd hangs: calls neither succeed nor fail
+  const batch = relayBatch(own.env.db, own.env.etcd.root, { ...DEFAULT_RELAY_OPTIONS, publishTimeoutMs: 4_000 }, () => {});
   try {
-    await new Promise((r) => setTimeout(r, 500)); // the batch has claimed the pending rows and waits on etcd
+    // Wait for the claim itself (a fixed pause could end before it on a loaded machine, and the
+    // write below would then prove nothing).
+    await waitFor(claimHeld, "the batch to claim the pending rows");
     const started = performance.now();
-    await setFlagValue({ ctx: env.ctx(), input: { namespace: "checkout", key: "a", environment: "production", value: true } });
+    await setFlagValue({ ctx: own.env.ctx(), input: { namespace: "checkout", key: "a", environment: "production", value: true } });
     const tookMs = performance.now() - started;
     expect(tookMs).toBeLessThan(2_000);
   } finally {
-    process.kill(etcd.pid!, "SIGCONT");
+    process.kill(own.etcd.pid!, "SIGCONT");
     const r = await batch;
     // The stuck batch left its rows pending (etcd unavailable), nothing was lost or dead-lettered.
     expect(r.deadLettered).toBe(0);

@@ -1,11 +1,11 @@
 import type { IKeyValue } from "etcd3";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { FLAGS_DIR, TOMBSTONES_DIR } from "../../lib/etcd/keys";
-import { deleteFlag } from "../../lib/services/flags/delete-flag";
-import { setFlagValue } from "../../lib/services/flags/set-flag-value";
+import { deleteFlag } from "../../lib/flags/delete-flag";
+import { setFlagValue } from "../../lib/values/set-flag-value";
 import { createTestEnv, waitFor, type TestEnv } from "../../tests/support/test-env";
-import { spawnWorker, type ChildWorker } from "../test-support/child-worker";
-import { createBooleanFlags, diffEtcdAgainstMysql, outboxCounts, seedScopes } from "../test-support/fixtures";
+import { spawnWorker, type ChildWorker } from "../../tests/support/workers/child-worker";
+import { createBooleanFlags, diffEtcdAgainstMysql, outboxCounts, seedScopes } from "../../tests/support/workers/fixtures";
 import { forEachLimit } from "../support/timing";
 
 let env: TestEnv;
@@ -42,6 +42,7 @@ it("a relay SIGKILLed mid-batch loses nothing, and no key's version in etcd ever
   // Record every change under flags/ and tombstones/ from now on, in revision order.
   const start = Number((await env.etcd.root.get("probe").exec()).header.revision) + 1;
   const seen: Seen[] = [];
+  let watched = 0; // the newest revision the watcher has delivered under flags/ or tombstones/
   const watcher = await env.etcd.root.watch().prefix("").startRevision(String(start)).create();
   watcher.on("put", (kv: IKeyValue) => {
     const key = kv.key.toString();
@@ -49,6 +50,7 @@ it("a relay SIGKILLed mid-batch loses nothing, and no key's version in etcd ever
     const body = JSON.parse(kv.value.toString()) as { version?: number } | null;
     if (key.startsWith(FLAGS_DIR)) seen.push({ path: key.slice(FLAGS_DIR.length), version: body?.version ?? -1, kind: "doc" });
     if (key.startsWith(TOMBSTONES_DIR)) seen.push({ path: key.slice(TOMBSTONES_DIR.length), version: body?.version ?? -1, kind: "tomb" });
+    watched = Math.max(watched, Number(kv.mod_revision));
   });
 
   const workerEnv = {
@@ -73,7 +75,12 @@ it("a relay SIGKILLed mid-batch loses nothing, and no key's version in etcd ever
   lap("worker B drained");
   expect(await outboxCounts(env.db)).toMatchObject({ pending: 0, dead: 0, done: backlog });
   expect(await diffEtcdAgainstMysql(env.db, env.etcd.root)).toEqual([]);
-  await new Promise((r) => setTimeout(r, 100)); // let the watcher deliver the tail
+  // The watcher delivers asynchronously: wait until it has passed the newest publish (a fixed pause
+  // lost that race under load, and the count below then missed keys).
+  const newest = Math.max(
+    ...(await Promise.all([FLAGS_DIR, TOMBSTONES_DIR].map((dir) => env.etcd.root.getAll().prefix(dir).exec()))).flatMap((r) => r.kvs.map((kv) => Number(kv.mod_revision))),
+  );
+  await waitFor(() => watched >= newest, "the watcher to deliver the last publish");
   await watcher.cancel();
 
   const byKey = new Map<string, number[]>();

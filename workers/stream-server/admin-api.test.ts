@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { desc, eq } from "drizzle-orm";
 import { auditEvents } from "../../lib/db/schema";
-import { registerActorResolver, unregisterActorResolver } from "../../lib/auth/resolve-actor";
-import { ALL_HANDLERS } from "../../lib/http/handlers";
-import { loadHandler, startApiHarness, type ApiHarness } from "../../lib/http/api-test-harness";
-import { ALL_ROUTES } from "../../lib/http/routes";
+import { registerActorResolver } from "../../lib/auth/resolve-actor";
+import { ALL_HANDLERS } from "../../lib/http/api-registry";
+import { loadHandler, startApiHarness, type ApiHarness } from "../../tests/support/api-test-harness";
+import { ALL_ROUTES } from "../../lib/http/api-registry";
 import { flagKey } from "../../lib/etcd/keys";
 import { waitFor } from "../../tests/support/test-env";
 import { startStreamServer, type StreamServer } from "./server";
@@ -104,7 +104,7 @@ describe("admin API on the sidecar", () => {
 
   it("never accepts a console session cookie: bearer tokens only", async () => {
     // A stand-in cookie credential, registered like the console session resolver is.
-    registerActorResolver({
+    const unregister = registerActorResolver({
       name: "test-cookie",
       usesCookies: true,
       resolve: async (req) => (req.headers.get("cookie") === "test=admin" ? { type: "system", id: null, name: "cookie-admin", isSuperAdmin: true, grants: [] } : null),
@@ -113,7 +113,7 @@ describe("admin API on the sidecar", () => {
       expect((await h.call("GET", "/api/v1/flags", { headers: { cookie: "test=admin" } })).status).toBe(200);
       expect((await call("GET", "/api/v1/flags", { headers: { cookie: "test=admin" } })).status).toBe(401);
     } finally {
-      unregisterActorResolver("test-cookie");
+      unregister();
     }
   });
 

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ClientReports } from "../../lib/delivery/client-report";
-import type { SdkRequest } from "../../lib/delivery/request-credentials";
-import { readPresence } from "../../lib/delivery/presence-reader";
-import { revokeSdkKey } from "../../lib/services/sdk-keys/revoke-sdk-key";
-import { verifySdkKey } from "../../lib/services/sdk-keys/verify-sdk-key";
+import { ClientReports } from "../../lib/delivery/presence/client-report";
+import type { SdkRequest } from "../../lib/delivery/stream/request-credentials";
+import { readPresence } from "../../lib/delivery/presence/presence-reader";
+import { revokeSdkKey } from "../../lib/sdk-keys/revoke-sdk-key";
+import { sdkKeyStanding, verifySdkKey } from "../../lib/sdk-keys/verify-sdk-key";
+import { raiseEtcdRevision } from "../../tests/support/etcd-revision";
 import { createTestEnv, waitFor, type TestEnv } from "../../tests/support/test-env";
 import { startStreamServer, type StreamServer } from "./server";
-import { newSdkKey, seedScopes } from "./test-support/fixtures";
+import { newSdkKey, seedScopes } from "../../tests/support/stream-server/fixtures";
 
 /**
  * POST /api/sdk/v1/report on the sidecar stream server (node:http), against real MariaDB (SDK keys)
@@ -23,6 +24,7 @@ beforeAll(async () => {
   await seedScopes(env.db, { environments: ["prod", "staging"], namespaces: ["checkout", "search"] });
   server = await startStreamServer({ db: env.db, root: env.etcd.root });
   base = `http://127.0.0.1:${server.port}`;
+  await raiseEtcdRevision(env.etcd.root, 100); // reports above etcd's revision are clamped (report-bounds.test.ts)
 });
 afterAll(async () => {
   await server.close();
@@ -106,12 +108,12 @@ describe("SDK revision reports on the stream server", () => {
     expect(get.headers.get("allow")).toBe("POST, OPTIONS");
   });
 
-  it("guarantee: reports are rate limited per SDK key and client address (429), other addresses and keys unaffected", async () => {
+  it("guarantee: reports are rate limited per SDK key wherever they come from (429), other keys unaffected", async () => {
     const reports = new ClientReports({
       root: env.etcd.root,
       verify: (k) => verifySdkKey(env.db, k),
       transport: "test",
-      rateLimit: { perKeyAndAddress: { burst: 2, perSecond: 0.01 }, perAddress: false },
+      rateLimit: { perKey: { burst: 2, perSecond: 0.01 } },
     });
     try {
       const { key } = await newSdkKey(env.db, "prod", null);
@@ -120,32 +122,44 @@ describe("SDK revision reports on the stream server", () => {
       const send = async (k: string, address: string, clientId: string) =>
         (await reports.handle(req(k, address), async () => new TextEncoder().encode(JSON.stringify(body({ clientId }))))).status;
       expect(await send(key, "10.0.0.1", "rl-client-1")).toBe(204);
-      expect(await send(key, "10.0.0.1", "rl-client-2")).toBe(204);
-      expect(await send(key, "10.0.0.1", "rl-client-3")).toBe(429);
-      expect(await send(key, "10.0.0.2", "rl-client-4")).toBe(204);
-      expect(await send(other, "10.0.0.1", "rl-client-5")).toBe(204);
-      expect(reports.table.size).toBe(4);
+      expect(await send(key, "10.0.0.2", "rl-client-2")).toBe(204);
+      // A third address does not give the key a fresh budget.
+      expect(await send(key, "10.0.0.3", "rl-client-3")).toBe(429);
+      expect(await send(other, "10.0.0.1", "rl-client-4")).toBe(204);
+      expect(reports.table.size).toBe(3);
     } finally {
       await reports.stop();
     }
   });
 
-  it("guarantee: a flood of made-up keys from one address is cut off per address before any key lookup", async () => {
-    let lookups = 0;
+  it("guarantee: many clients of a valid key behind one address are never limited by that address", async () => {
+    const { key } = await newSdkKey(env.db, "prod", null);
+    // 600 reports from 127.0.0.1 in quick succession: a fleet behind one NAT address after a change.
+    const statuses = await Promise.all(Array.from({ length: 600 }, (_, i) => post(key, body({ clientId: `fleet-client-${i}` })).then((r) => r.status)));
+    expect(new Set(statuses)).toEqual(new Set([204]));
+  });
+
+  it("guarantee: a flood of made-up keys from one address is cut off per address before any key lookup; keys known valid still get through", async () => {
+    let madeUpLookups = 0;
     const reports = new ClientReports({
       root: env.etcd.root,
-      verify: (k) => (lookups++, verifySdkKey(env.db, k)),
+      verify: (k) => (k.startsWith("mf_sdk_made") && madeUpLookups++, verifySdkKey(env.db, k)),
+      standing: (k) => sdkKeyStanding(env.db, k),
       transport: "test",
-      rateLimit: { perAddress: { burst: 3, perSecond: 0.01 } },
+      rateLimit: { failedAuthPerAddress: { burst: 3, perSecond: 0.01 } },
     });
     try {
+      const { key } = await newSdkKey(env.db, "prod", null);
+      const req = (k: string): SdkRequest => ({ header: (n) => (n === "authorization" ? `Bearer ${k}` : null), query: new URLSearchParams(), address: "10.9.9.9" });
+      const send = async (k: string, clientId = "nat-client-1") =>
+        (await reports.handle(req(k), async () => new TextEncoder().encode(JSON.stringify(body({ clientId }))))).status;
+      expect(await send(key)).toBe(204);
       const statuses: number[] = [];
-      for (let i = 0; i < 6; i++) {
-        const req: SdkRequest = { header: (n) => (n === "authorization" ? `Bearer mf_sdk_${String(i).repeat(43)}` : null), query: new URLSearchParams(), address: "10.9.9.9" };
-        statuses.push((await reports.handle(req, async () => new Uint8Array())).status);
-      }
+      for (let i = 0; i < 6; i++) statuses.push(await send(`mf_sdk_made${String(i).repeat(39)}`));
       expect(statuses).toEqual([401, 401, 401, 429, 429, 429]);
-      expect(lookups).toBe(3);
+      expect(madeUpLookups).toBe(3);
+      // Same address, its failure budget spent: the key that verified valid is still accepted.
+      expect(await send(key, "nat-client-2")).toBe(204);
     } finally {
       await reports.stop();
     }

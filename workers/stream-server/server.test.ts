@@ -5,15 +5,15 @@ import { SYSTEM_ACTOR } from "../../lib/auth/actor";
 import { flagKey } from "../../lib/etcd/keys";
 import { metrics } from "../../lib/observability/metrics";
 import { createImmediatePublisher } from "../../lib/outbox/immediate-publisher";
-import { archiveFlag } from "../../lib/services/flags/archive-flag";
-import { createFlag } from "../../lib/services/flags/create-flag";
-import { deleteFlag as deleteFlagVerb } from "../../lib/services/flags/delete-flag";
-import { setFlagValue } from "../../lib/services/flags/set-flag-value";
-import { revokeSdkKey } from "../../lib/services/sdk-keys/revoke-sdk-key";
+import { archiveFlag } from "../../lib/flags/archive-flag";
+import { createFlag } from "../../lib/flags/create-flag";
+import { deleteFlag as deleteFlagVerb } from "../../lib/flags/delete-flag";
+import { setFlagValue } from "../../lib/values/set-flag-value";
+import { revokeSdkKey } from "../../lib/sdk-keys/revoke-sdk-key";
 import { createTestEnv, waitFor, type TestEnv } from "../../tests/support/test-env";
 import { startStreamServer, type StreamServer } from "./server";
-import { deleteFlag, flagRevision, newSdkKey, putFlag, seedScopes, type FlagRef } from "./test-support/fixtures";
-import { openSse } from "./test-support/sse-client";
+import { deleteFlag, flagRevision, newSdkKey, putFlag, seedScopes, type FlagRef } from "../../tests/support/stream-server/fixtures";
+import { openSse } from "../../tests/support/stream-server/sse-client";
 
 const STREAM = "/api/sdk/v1/stream";
 const FLAGS = "/api/sdk/v1/flags";
@@ -329,26 +329,36 @@ describe("SDK stream over the node:http stream server", () => {
 });
 
 describe("connection-attempt rate limits", () => {
-  it("answers 429 with Retry-After once a key or an address has used its burst", async () => {
+  it("answers 429 with Retry-After once a key has used its burst, or an address its failed key checks; valid keys never count against the address", async () => {
     const limited = await startStreamServer({
       db: env.db,
       root: env.etcd.root,
       hub: server.hub,
-      rateLimit: { perKey: { burst: 2, perSecond: 0.5 }, perAddress: { burst: 4, perSecond: 0.5 } },
+      rateLimit: { perKey: { burst: 2, perSecond: 0.5 }, failedAuthPerAddress: { burst: 3, perSecond: 0.5 } },
     });
     try {
       const url = `http://127.0.0.1:${limited.port}${FLAGS}`;
+      const get = (key: string) => fetch(url, { headers: { authorization: `Bearer ${key}` } });
       const k1 = await newSdkKey(env.db, "prod", null);
-      const k2 = await newSdkKey(env.db, "prod", null);
       const statuses = [];
-      for (let i = 0; i < 3; i++) statuses.push((await fetch(url, { headers: { authorization: `Bearer ${k1.key}` } })).status);
+      for (let i = 0; i < 3; i++) statuses.push((await get(k1.key)).status);
       expect(statuses).toEqual([200, 200, 429]);
-      expect((await fetch(url, { headers: { authorization: `Bearer ${k2.key}` } })).status).toBe(200);
-      // Four attempts from this address so far: the fifth is refused before the key is even checked.
-      const res = await fetch(url, { headers: { authorization: `Bearer ${k2.key}` } });
+      // Six fresh valid keys from this one address, more than its failure budget: all admitted (a
+      // key being checked holds a token only until it proves valid).
+      const fresh = await Promise.all(Array.from({ length: 6 }, () => newSdkKey(env.db, "prod", null)));
+      const freshStatuses = [];
+      for (const k of fresh) freshStatuses.push((await get(k.key)).status);
+      expect(freshStatuses).toEqual([200, 200, 200, 200, 200, 200]);
+      // Three failed checks, then the address is refused before the next key is even looked at.
+      const bad = [];
+      for (let i = 0; i < 4; i++) bad.push((await get(`mf_sdk_${String(i).repeat(43)}`)).status);
+      expect(bad).toEqual([401, 401, 401, 429]);
+      const res = await get(`mf_sdk_${"9".repeat(43)}`);
       expect(res.status).toBe(429);
       expect(Number(res.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
       expect((await res.json()).error.code).toBe("rate_limited");
+      // A key that verified valid here is still admitted from the refused address.
+      expect((await get(fresh[0]!.key)).status).toBe(200);
     } finally {
       await limited.close();
     }

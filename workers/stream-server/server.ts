@@ -1,12 +1,16 @@
-import { createServer, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Namespace } from "etcd3";
 import type { Db } from "../../lib/db/client";
-import { createNodeSdkHandler } from "../../lib/delivery/node-adapter";
-import type { ApiRouteHandler } from "../../lib/http/handlers";
+import { createNodeSdkHandler } from "../../lib/delivery/stream/node-adapter";
+import type { ApiRouteHandler } from "../../lib/http/api-registry";
 import { createNodeApiHandler } from "../../lib/http/node-api-adapter";
-import { StreamCore, type RateLimitOptions } from "../../lib/delivery/stream-core";
-import { WatchHub, type HubLog } from "../../lib/delivery/watch-hub";
+import { createNodeOfrepHandler } from "../../lib/ofrep/node-transport";
+import { createNodeReportHandler } from "../../lib/report-cors/report-transports";
+import { OfrepService, type OfrepServiceOptions } from "../../lib/ofrep/ofrep-service";
+import { StreamCore, type RateLimitOptions } from "../../lib/delivery/stream/stream-core";
+import { WatchHub, type HubLog } from "../../lib/delivery/hub/watch-hub";
+import { applyClientLimits, checkingIntervalMs, type ClientLimits } from "./client-limits";
 
 export interface StreamServerOptions {
   db: Db;
@@ -22,8 +26,8 @@ export interface StreamServerOptions {
   rateLimit?: RateLimitOptions | false;
   /** Open streams held at most; more get 503 + Retry-After (default: open-file limit minus a reserve). */
   maxStreams?: number;
-  /** Take the client address for rate limiting from X-Forwarded-For (only behind a trusted proxy). */
-  trustProxy?: boolean;
+  /** TRUSTED_PROXIES: peers whose X-Forwarded-For names the client address (default: none). */
+  trustedProxies?: readonly string[];
   ringSize?: number;
   log?: HubLog;
   /**
@@ -32,12 +36,26 @@ export interface StreamServerOptions {
    * process-wide database and etcd clients.
    */
   adminApi?: readonly ApiRouteHandler[];
+  /** Deadlines, and the cap on connections with no request in service (see client-limits.ts). */
+  clientLimits?: Partial<ClientLimits>;
+  /** OFREP's own rate limits (lib/ofrep/ofrep-admission.ts); false disables. */
+  ofrepRateLimit?: OfrepServiceOptions["rateLimit"];
+  /** How long a reporting SDK client counts after its last report (default SDK_CLIENT_TTL_MS). */
+  clientTtlMs?: number;
 }
+
+/**
+ * SDKs send a report at least every 10 s (sdk/src/revision-reporter.ts), so a client silent for
+ * 25 s has missed two and is gone: one whose process or socket died without a `closed` report
+ * stops counting within 25 s + the 2 s presence publish tick + the console's 1 s read cache.
+ */
+export const SDK_CLIENT_TTL_MS = 25_000;
 
 export interface StreamServer {
   port: number;
   hub: WatchHub;
   core: StreamCore;
+  ofrep: OfrepService;
   server: Server;
   close(): Promise<void>;
 }
@@ -62,33 +80,38 @@ export async function startStreamServer(opts: StreamServerOptions): Promise<Stre
     revocationCheckMs: opts.revocationCheckMs,
     rateLimit: opts.rateLimit,
     maxStreams: opts.maxStreams,
+    trustedProxies: opts.trustedProxies,
+    reports: { table: { ttlMs: opts.clientTtlMs ?? SDK_CLIENT_TTL_MS } },
     log,
   });
-  const sdk = createNodeSdkHandler(core, { trustProxy: opts.trustProxy });
+  const sdk = createNodeSdkHandler(core);
   const api = opts.adminApi ? createNodeApiHandler(opts.adminApi) : null;
+  const ofrep = new OfrepService({ db: opts.db, hub, rateLimit: opts.ofrepRateLimit, maxStreams: core.maxStreams, heartbeatMs: opts.heartbeatMs, revocationCheckMs: opts.revocationCheckMs, trustProxy: core.trustProxy });
+  const ofrepHandler = createNodeOfrepHandler(ofrep);
 
-  const server = createServer((req, res) => {
-    sdk(req, res)
-      .then(async (handled) => {
-        if (handled || (api && (await api(req, res)))) return;
-        const path = new URL(req.url ?? "/", "http://localhost").pathname;
-        if (req.method === "GET" && path === "/healthz") return health(res, hub, core);
-        res.writeHead(404, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: { code: "not_found", message: "Not found" } }));
-      })
-      .catch((err: unknown) => {
-        log("error", "stream server request failed", err);
-        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
-        res.end(res.headersSent ? undefined : JSON.stringify({ error: { code: "internal", message: "Internal server error" } }));
-      });
+  // The report endpoint with CORS per SDK key (lib/report-cors), ahead of the SDK handler's own.
+  const report = createNodeReportHandler(core, opts.db);
+
+  const others = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if ((await report(req, res)) || (await sdk(req, res)) || (api && (await api(req, res)))) return;
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (req.method === "GET" && path === "/healthz") return health(res, hub, core);
+    res.writeHead(404, { "content-type": "application/json" });
+    res.end(JSON.stringify({ error: { code: "not_found", message: "Not found" } }));
+  };
+
+  const server = createServer({ connectionsCheckingInterval: checkingIntervalMs(opts.clientLimits) }, (req, res) => {
+    // OFREP requests are the most frequent: they go to their handler first, without the report and
+    // SDK handlers parsing the target too. It declines any target whose path is not /ofrep/v1/...
+    // (a dot segment can lead out of it), which then takes the usual route.
+    const handling = req.url?.startsWith("/ofrep/") ? ofrepHandler(req, res).then((handled) => (handled ? undefined : others(req, res))) : others(req, res);
+    handling.catch((err: unknown) => {
+      log("error", "stream server request failed", err);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      res.end(res.headersSent ? undefined : JSON.stringify({ error: { code: "internal", message: "Internal server error" } }));
+    });
   });
-  // Streams are long-lived: no request timeout once headers are in. A client gets 10 s to send its
-  // headers (slowloris), and sockets beyond the stream cap plus room for API calls are refused at
-  // accept, before they can exhaust file descriptors.
-  server.requestTimeout = 0;
-  server.headersTimeout = 10_000;
-  server.maxConnections = core.maxStreams + 200;
-  server.keepAliveTimeout = 5_000;
+  applyClientLimits(server, core.maxStreams, opts.clientLimits);
 
   void hub.start();
   await new Promise<void>((resolve, reject) => {
@@ -105,6 +128,7 @@ export async function startStreamServer(opts: StreamServerOptions): Promise<Stre
     port,
     hub,
     core,
+    ofrep,
     server,
     close() {
       closing ??= (async () => {
@@ -112,6 +136,7 @@ export async function startStreamServer(opts: StreamServerOptions): Promise<Stre
         // Also withdraws this process's SDK presence summary from etcd (at most a few seconds when
         // etcd is unreachable; its lease would expire anyway).
         const coreClosed = core.close();
+        ofrep.close();
         server.closeAllConnections();
         await Promise.all([stopped, coreClosed]);
         if (ownHub) await hub.stop();

@@ -2,7 +2,7 @@ import { redirect } from "next/navigation";
 import { cache } from "react";
 import type { Actor } from "@/lib/auth/actor";
 import { sessionServiceContext } from "@/lib/actions/session-context";
-import type { ServiceContext } from "@/lib/services/context";
+import type { ServiceContext } from "@/lib/core/context";
 
 /** The signed-in user's service context, resolved once per request (layout and page share it). */
 export const getConsoleContext = cache(sessionServiceContext);

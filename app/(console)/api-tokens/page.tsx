@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import { ApiTokenManager } from "@/components/admin/api-token-manager";
 import { can } from "@/lib/auth/permissions";
-import { listApiTokens } from "@/lib/services/api-tokens/list-api-tokens";
-import { listNamespaces } from "@/lib/services/namespaces/namespace-verbs";
+import { listApiTokens } from "@/lib/api-tokens/list-api-tokens";
+import { listNamespaces } from "@/lib/namespaces/namespace-verbs";
 import { consoleAbilities, requireConsoleContext } from "../_lib/context";
 
 export const metadata: Metadata = { title: "API tokens" };

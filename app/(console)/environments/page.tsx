@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { CreateEnvironmentForm } from "@/components/admin/create-environment-form";
-import { listEnvironments } from "@/lib/services/environments/environment-verbs";
+import { listEnvironments } from "@/lib/environments/environment-verbs";
 import { requireConsoleContext } from "../_lib/context";
 
 export const metadata: Metadata = { title: "Environments" };

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { NamespaceManager } from "@/components/admin/namespace-manager";
 import { can } from "@/lib/auth/permissions";
-import { listNamespaces } from "@/lib/services/namespaces/namespace-verbs";
+import { listNamespaces } from "@/lib/namespaces/namespace-verbs";
 import { requireConsoleContext } from "../_lib/context";
 
 export const metadata: Metadata = { title: "Namespaces" };

@@ -1,9 +1,9 @@
 import type { Metadata } from "next";
 import { SdkKeyManager } from "@/components/admin/sdk-key-manager";
 import { can } from "@/lib/auth/permissions";
-import { listEnvironments } from "@/lib/services/environments/environment-verbs";
-import { listNamespaces } from "@/lib/services/namespaces/namespace-verbs";
-import { listSdkKeys } from "@/lib/services/sdk-keys/list-sdk-keys";
+import { listEnvironments } from "@/lib/environments/environment-verbs";
+import { listNamespaces } from "@/lib/namespaces/namespace-verbs";
+import { listSdkKeys } from "@/lib/sdk-keys/list-sdk-keys";
 import { consoleAbilities, requireConsoleContext } from "../_lib/context";
 
 export const metadata: Metadata = { title: "SDK keys" };

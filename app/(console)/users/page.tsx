@@ -3,15 +3,18 @@ import { CreateUserForm } from "@/components/admin/create-user-form";
 import { UserRow } from "@/components/admin/user-row";
 import { can } from "@/lib/auth/permissions";
 import { ServiceError } from "@/lib/errors/service-error";
-import { listEnvironments } from "@/lib/services/environments/environment-verbs";
-import { listNamespaces } from "@/lib/services/namespaces/namespace-verbs";
-import { listUsers } from "@/lib/services/users/user-verbs";
+import { listEnvironments } from "@/lib/environments/environment-verbs";
+import { listNamespaces } from "@/lib/namespaces/namespace-verbs";
+import { listUsers } from "@/lib/users/user-verbs";
 import { requireConsoleContext } from "../_lib/context";
 
 export const metadata: Metadata = { title: "Users & roles" };
 
 export default async function UsersPage() {
   const ctx = await requireConsoleContext("/users");
+  // Read together with the user list (no waterfall); unused when the viewer may not list users.
+  const lists = Promise.all([listNamespaces({ ctx }), listEnvironments({ ctx })]);
+  lists.catch(() => {});
   let users;
   try {
     users = await listUsers({ ctx });
@@ -21,7 +24,7 @@ export default async function UsersPage() {
     }
     throw err;
   }
-  const [namespaces, environments] = await Promise.all([listNamespaces({ ctx }), listEnvironments({ ctx })]);
+  const [namespaces, environments] = await lists;
   const grantable = namespaces.filter((n) => can(ctx.actor, "namespace:admin", { namespaceKey: n.key })).map((n) => n.key);
   const me = ctx.actor.id;
   return (

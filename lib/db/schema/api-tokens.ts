@@ -7,6 +7,8 @@ import { ROLES } from "./role-memberships";
  * Admin API tokens for automation. Stored as a SHA-256 hash (high-entropy secret), shown once.
  * A token acts with `role` over `namespaceKeys` (null = all namespaces); `isSuperAdmin` tokens may
  * also manage users, environments and keys. Revoked or expired tokens are rejected.
+ * A token acts with at most the current rights of whoever created it: `createdByUserId` for a
+ * user, `createdByTokenId` for a token (whose own creator bounds it in turn); neither = the system.
  */
 export const apiTokens = mysqlTable(
   "api_tokens",
@@ -19,6 +21,7 @@ export const apiTokens = mysqlTable(
     isSuperAdmin: boolean("is_super_admin").notNull().default(false),
     namespaceKeys: jsonText("namespace_keys").$type<string[] | null>(),
     createdByUserId: ref("created_by_user_id").references(() => users.id, { onDelete: "set null" }),
+    createdByTokenId: ref("created_by_token_id"),
     createdAt: createdAt(),
     expiresAt: ts("expires_at"),
     revokedAt: ts("revoked_at"),

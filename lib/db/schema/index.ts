@@ -9,3 +9,7 @@ export * from "./role-memberships";
 export * from "./sdk-keys";
 export * from "./api-tokens";
 export * from "./login-failures";
+export * from "./user-identities";
+export * from "./idempotency-keys";
+export * from "./segments";
+export * from "./sdk-last-seen";

@@ -6,13 +6,15 @@ export const OUTBOX_OPS = ["put", "delete"] as const;
 
 /**
  * Transactional outbox: one row per (flag, environment) change, inserted by `writeOutbox(tx, ...)` in
- * the mutation's transaction. The relay claims due rows with
- * `SELECT ... WHERE status='pending' AND next_attempt_at <= now ORDER BY id FOR UPDATE SKIP LOCKED`
- * (index `outbox_claim_idx` makes that a range scan, and SKIP LOCKED lets several relays, or the
- * write path's own immediate publish, work without blocking each other).
+ * the mutation's transaction. The relay claims due rows in a READ COMMITTED transaction with
+ * `SELECT ... WHERE status='pending' AND next_attempt_at <= now ORDER BY next_attempt_at, id
+ * LIMIT n FOR UPDATE SKIP LOCKED` (workers/relay/relay-batch.ts): `outbox_claim_idx`'s own order, so
+ * the scan stops after n rows and locks only those, and SKIP LOCKED lets several relays work without
+ * blocking each other. The write path's immediate publish claims nothing: it publishes fenced after
+ * commit and then marks its rows `done` where still pending (lib/outbox/immediate-publisher.ts).
  *
- * `payload` is the etcd document (schema `flag.v1`) for puts; for deletes it carries the version the
- * tombstone records. A row that keeps failing is retried with capped exponential backoff and after
+ * `payload` is the etcd document (schema `flag.v1`) for puts and the tombstone document for deletes
+ * (both in lib/flags/document.ts); the relay refuses one that disagrees with the row's key or version. A row that keeps failing is retried with capped exponential backoff and after
  * `max attempts` becomes `dead`: visible in metrics and the console, and retryable by a user.
  */
 export const outboxEvents = mysqlTable(

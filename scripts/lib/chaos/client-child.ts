@@ -1,14 +1,14 @@
 /**
  * Chaos SDK clients (a few processes share them): real SDK clients (sdk/src/node.ts), each tied to
- * one stream server and connecting from its own loopback address. Every change a client sees is
- * recorded: per key the versions must only grow, every (key, version) must carry one value, and
- * the receipt times answer the parent's recovery and latency questions at the end.
+ * one stream server, all from 127.0.0.1 like a fleet behind one NAT address (production admission:
+ * no per-client source addresses). Every change a client sees is recorded: per key the versions
+ * must only grow, every (key, version) must carry one value, and the receipt times answer the
+ * parent's recovery and latency questions at the end.
  */
 import { appendFileSync } from "node:fs";
 import { createClient } from "../../../sdk/src/node";
 import type { MizuFlowClient } from "../../../sdk/src/client-api";
 import type { FlagChange } from "../../../sdk/src/types";
-import { loopbackFetch } from "./loopback-fetch";
 import { canonical } from "./mysql-state";
 import type { ClientFinal, ClientReply, ClientRequest, ClientSpec, ClientTotals, RecoveryAnswer, RecoveryQuery } from "./protocol";
 
@@ -82,7 +82,6 @@ function start(specs: ClientSpec[], maxBackoffMs: number): void {
     t.client = createClient({
       url: spec.url,
       sdkKey: spec.sdkKey,
-      fetch: loopbackFetch(spec.localAddress),
       maxBackoffMs,
       logger: {
         warn: (msg: string) => {

@@ -4,12 +4,22 @@ import type { ChaosEtcd } from "./services";
 import type { WriterProc } from "./writer";
 import { between, sleep } from "./rng";
 
-export const FAULT_KINDS = ["leader", "standby", "etcd", "app", "writer", "mysql"] as const;
-/** What a run kills unless told otherwise (MySQL outages are opt-in: `--faults ...,mysql`). */
+export const FAULT_KINDS = ["leader", "standby", "etcd", "app", "writer", "mysql", "freeze-worker", "freeze-etcd", "freeze-mysql"] as const;
+/**
+ * What a run does unless told otherwise. MySQL outages are opt-in (`--faults ...,mysql`), and so
+ * are the freezes (`freeze-worker`, `freeze-etcd`, `freeze-mysql`: SIGSTOP, then SIGCONT).
+ */
 export const DEFAULT_FAULTS: FaultKind[] = ["leader", "standby", "etcd", "app", "writer"];
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-const LANES: FaultKind[][] = [["etcd", "mysql"], ["leader", "standby"], ["app", "writer"]];
+const LANES: FaultKind[][] = [["etcd", "mysql", "freeze-etcd", "freeze-mysql"], ["leader", "standby", "freeze-worker"], ["app", "writer"]];
+
+/**
+ * How long a freeze lasts: the pauses seen in production-like probes (a GC or CPU-throttled worker
+ * ~4.2 s, an etcd member 4 s, MariaDB 6 s). Long enough to pass the statement deadline (4 s) and
+ * keepalive timeouts, short enough that nothing is restarted.
+ */
+const FREEZE_MS: Record<"freeze-worker" | "freeze-etcd" | "freeze-mysql", number> = { "freeze-worker": 4_200, "freeze-etcd": 4_000, "freeze-mysql": 6_000 };
 
 export interface FaultRecord {
   kind: FaultKind;
@@ -81,6 +91,7 @@ export class ChaosMonkey {
   }
 
   private async fault(kind: FaultKind): Promise<void> {
+    if (kind === "freeze-worker" || kind === "freeze-etcd" || kind === "freeze-mysql") return this.freeze(kind);
     const r = this.o.random;
     const down = between(r, ...this.o.downMs);
     const rec: FaultRecord = { kind, target: "", server: null, killedAt: 0, restartAt: 0, upAt: 0 };
@@ -133,6 +144,46 @@ export class ChaosMonkey {
     rec.upAt = Date.now();
     this.records.push(rec);
     this.o.log(`killed ${rec.target}: down ${rec.restartAt - rec.killedAt} ms, restart took ${rec.upAt - rec.restartAt} ms`);
+  }
+
+  private async freeze(kind: "freeze-worker" | "freeze-etcd" | "freeze-mysql"): Promise<void> {
+    const rec: FaultRecord = { kind, target: "", server: null, killedAt: 0, restartAt: 0, upAt: 0 };
+    let pid: number | undefined;
+    if (kind === "freeze-worker") {
+      const live = this.t.workers.filter((w) => w.proc.alive);
+      const w = live[Math.floor(this.o.random() * live.length)];
+      pid = w?.proc.pid;
+      rec.target = w ? `worker-${w.index}${w.leader ? " (leader)" : ""}` : "worker";
+    } else if (kind === "freeze-etcd") {
+      const v = await this.t.etcd.victim();
+      pid = v.member.pid;
+      rec.target = v.name;
+    } else {
+      pid = this.t.mysql.pid;
+      rec.target = "mysql";
+    }
+    rec.killedAt = Date.now();
+    if (pid === undefined) rec.error = `${rec.target} is not running`;
+    else {
+      try {
+        await freezeProcess(pid, FREEZE_MS[kind]);
+      } catch (err) {
+        rec.error = err instanceof Error ? err.message : String(err);
+      }
+    }
+    rec.restartAt = rec.upAt = Date.now();
+    this.records.push(rec);
+    this.o.log(`froze ${rec.target} for ${rec.restartAt - rec.killedAt} ms${rec.error ? ` (${rec.error})` : ""}`);
+  }
+}
+
+/** Freezes a live process (SIGSTOP) and thaws it (SIGCONT): nothing restarts, connections stay open. */
+async function freezeProcess(pid: number, ms: number): Promise<void> {
+  process.kill(pid, "SIGSTOP");
+  try {
+    await sleep(ms);
+  } finally {
+    process.kill(pid, "SIGCONT");
   }
 }
 

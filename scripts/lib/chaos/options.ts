@@ -55,7 +55,7 @@ export const DEFAULTS: ChaosOptions = {
 };
 
 const USAGE = `usage: node --import tsx scripts/chaos.ts [--clients 200] [--seconds 60] [--flags 50] [--envs 2] [--seed N]
-  [--etcd-cluster 3] [--app | --no-app] [--rate 60] [--client-procs 2] [--faults leader,standby,etcd,app,writer[,mysql]]
+  [--etcd-cluster 3] [--app | --no-app] [--rate 60] [--client-procs 2] [--faults leader,standby,etcd,app,writer[,mysql,freeze-worker,freeze-etcd,freeze-mysql]]
   [--set-only] [--keep] [--quiet] [--tsx]`;
 
 /** Parses the command line over the defaults; throws with the usage on anything unknown. */

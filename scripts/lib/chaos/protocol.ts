@@ -66,8 +66,6 @@ export interface ClientSpec {
   environment: string;
   /** null = every namespace. */
   namespaces: string[] | null;
-  /** Source address for its connections (per-address rate limits treat each client as its own host). */
-  localAddress: string;
 }
 
 /** A client's state at the end: flag id -> [version, value JSON]. */

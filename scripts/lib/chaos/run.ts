@@ -95,7 +95,6 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosSummary> {
         sdkKey: key.key,
         environment: key.environment,
         namespaces: key.namespaces,
-        localAddress: `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`,
       };
     });
     const fleet = new ClientFleet(Math.min(o.clientProcs, o.clients), logDir, entry.clients);

@@ -1,11 +1,11 @@
 import { SYSTEM_ACTOR } from "../../../lib/auth/actor";
 import type { Db } from "../../../lib/db/client";
 import type { FlagType } from "../../../sdk/src/types";
-import { createApiToken } from "../../../lib/services/api-tokens/create-api-token";
-import { createEnvironment } from "../../../lib/services/environments/environment-verbs";
-import { createFlag } from "../../../lib/services/flags/create-flag";
-import { createNamespace } from "../../../lib/services/namespaces/namespace-verbs";
-import { createSdkKey } from "../../../lib/services/sdk-keys/create-sdk-key";
+import { createApiToken } from "../../../lib/api-tokens/create-api-token";
+import { createEnvironment } from "../../../lib/environments/environment-verbs";
+import { createFlag } from "../../../lib/flags/create-flag";
+import { createNamespace } from "../../../lib/namespaces/namespace-verbs";
+import { createSdkKey } from "../../../lib/sdk-keys/create-sdk-key";
 import type { FlagSpec } from "./protocol";
 
 export interface SdkKeySpec {

@@ -1,4 +1,4 @@
-import type { FlagView } from "../../../lib/services/flags/schemas";
+import type { FlagView } from "../../../lib/flags/schemas";
 import { canonical, type ValueRow } from "./mysql-state";
 import type { CommitRecord, FlagSpec } from "./protocol";
 

@@ -1,4 +1,4 @@
-/** Locating the MariaDB/etcd binaries and installing missing ones with apt-get (as root). */
+/** Locating the MariaDB/etcd/Chromium binaries and installing missing ones with apt-get (as root). */
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
@@ -27,6 +27,8 @@ interface BinarySpec {
 }
 const MARIADB_BINARIES: BinarySpec = { names: ['mariadbd', 'mariadb-install-db'], pkg: 'mariadb-server' };
 const ETCD_BINARIES: BinarySpec = { names: ['etcd'], pkg: 'etcd-server' };
+// Debian's own build (/usr/bin/chromium), driven by playwright-core: a browser is never downloaded.
+const CHROMIUM_BINARIES: BinarySpec = { names: ['chromium'], pkg: 'chromium' };
 
 export function requireBinary(name: string): string {
   const found = findBinary(name);
@@ -50,15 +52,40 @@ function runInherit(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promi
   });
 }
 
+export type InstallDecision = { action: 'install'; aptGet: string } | { action: 'stop'; message: string };
+
 /**
- * Checks that mariadbd/mariadb-install-db and/or etcd are installed. When something is missing and we
+ * What to do about missing packages: install them with apt-get when we run as root and apt-get
+ * exists, otherwise stop with the exact command to run. Pure, so the "not root" and "no apt-get"
+ * paths are tested without uninstalling anything.
+ */
+export function decideInstall(missing: string[], host: { root: boolean; aptGet: string | undefined }): InstallDecision {
+  if (host.root && host.aptGet) return { action: 'install', aptGet: host.aptGet };
+  const prefix = host.root ? '' : 'sudo ';
+  const installCmd = `DEBIAN_FRONTEND=noninteractive apt-get install -y ${missing.join(' ')}`;
+  return {
+    action: 'stop',
+    message:
+      `Missing binaries (packages: ${missing.join(', ')}). Install them with:\n` +
+      `  ${prefix}apt-get update && ${prefix}env ${installCmd}` +
+      (host.aptGet
+        ? ''
+        : '\n(apt-get not found: install MariaDB >= 10.6 (mariadbd, mariadb-install-db), etcd >= 3.4 and Chromium (as `chromium` on the PATH) with your package manager)'),
+  };
+}
+
+/**
+ * Checks that mariadbd/mariadb-install-db, etcd and/or chromium are installed. When something is missing and we
  * run as root with apt-get available, runs `apt-get update` (once per process) and installs only the
  * missing packages; otherwise throws an Error with the exact command to run.
  */
-export async function ensureBinaries(which: { mariadb?: boolean; etcd?: boolean } = { mariadb: true, etcd: true }): Promise<void> {
+export async function ensureBinaries(
+  which: { mariadb?: boolean; etcd?: boolean; chromium?: boolean } = { mariadb: true, etcd: true },
+): Promise<void> {
   const wanted: BinarySpec[] = [];
   if (which.mariadb) wanted.push(MARIADB_BINARIES);
   if (which.etcd) wanted.push(ETCD_BINARIES);
+  if (which.chromium) wanted.push(CHROMIUM_BINARIES);
   const missingPkgs = (): string[] =>
     wanted.filter((spec) => spec.names.some((n) => findBinary(n) === undefined)).map((spec) => spec.pkg);
 
@@ -68,17 +95,9 @@ export async function ensureBinaries(which: { mariadb?: boolean; etcd?: boolean 
   const run = installChain.then(async () => {
     const missing = missingPkgs();
     if (missing.length === 0) return;
-    const root = isRoot();
-    const aptGet = findBinary('apt-get');
-    const installCmd = `DEBIAN_FRONTEND=noninteractive apt-get install -y ${missing.join(' ')}`;
-    if (!root || !aptGet) {
-      const prefix = root ? '' : 'sudo ';
-      throw new Error(
-        `Missing local service binaries (packages: ${missing.join(', ')}). Install them with:\n` +
-          `  ${prefix}apt-get update && ${prefix}env ${installCmd}` +
-          (aptGet ? '' : '\n(apt-get not found: install MariaDB >= 10.6 (mariadbd, mariadb-install-db) and etcd >= 3.4 with your package manager)'),
-      );
-    }
+    const decision = decideInstall(missing, { root: isRoot(), aptGet: findBinary('apt-get') });
+    if (decision.action === 'stop') throw new Error(decision.message);
+    const aptGet = decision.aptGet;
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     const lockOpt = ['-o', 'DPkg::Lock::Timeout=300'];
     if (!aptUpdated) {

@@ -1,6 +1,7 @@
-import type { ErrorCode, FlagMetadata, JsonValue as OFJsonValue, ResolutionDetails } from "@openfeature/core";
+import type { ErrorCode, EvaluationContext, FlagMetadata, JsonValue as OFJsonValue, ResolutionDetails } from "@openfeature/core";
 import type { MizuFlowClient } from "../client";
 import type { FlagChange, FlagType, JsonValue } from "../types";
+import { toEngineContext } from "./context-mapping";
 
 /**
  * What the server and web providers share: flag-key mapping, resolution details, and the bridge
@@ -35,6 +36,7 @@ export function resolveDetails<T extends JsonValue>(
   type: FlagType,
   defaultValue: T,
   defaultNamespace?: string,
+  context?: EvaluationContext,
 ): ResolutionDetails<T> {
   const ref = splitFlagKey(flagKey, defaultNamespace);
   if (!ref) {
@@ -45,17 +47,31 @@ export function resolveDetails<T extends JsonValue>(
       errorMessage: `flag key '${flagKey}' is not 'namespace/key' and no defaultNamespace is configured`,
     };
   }
-  const r = client.resolve(ref.namespace, ref.key, type, defaultValue);
+  const r = client.getDetails(ref.namespace, ref.key, type, defaultValue, toEngineContext(context));
   const flagMetadata: FlagMetadata = { namespace: ref.namespace, key: ref.key, revision: client.revision };
   if (r.version !== undefined) flagMetadata.version = r.version;
+  if (r.ruleIndex !== undefined) flagMetadata.ruleIndex = r.ruleIndex;
+  if (r.payload !== undefined) ((flagMetadata.payloadType = r.payload.type), (flagMetadata.payload = r.payload.value));
+  // DISABLED by a prerequisite that is missing or cyclic: a fact about the flag, not a failed call.
+  if (r.errorMessage !== undefined && !r.errorCode) flagMetadata.detail = r.errorMessage;
   return {
     value: r.value,
     reason: r.reason,
-    // A version identifies the served value of a key uniquely, which is what a variant names.
-    ...(r.version !== undefined && !r.errorCode ? { variant: `v${r.version}` } : {}),
+    ...variantOf(r),
     ...(r.errorCode ? { errorCode: r.errorCode as ErrorCode, errorMessage: r.errorMessage } : {}),
     flagMetadata,
   };
+}
+
+/**
+ * A split's variant name; for the environment's value (no rule decided), its version, which
+ * identifies the served value of a key uniquely. A rule's plain value and an off flag name none.
+ */
+function variantOf(r: ReturnType<MizuFlowClient["getDetails"]>): { variant?: string } {
+  if (r.errorCode) return {};
+  if (r.variant !== undefined) return { variant: r.variant };
+  const environmentValue = r.reason === "STATIC" || r.reason === "CACHED" || r.reason === "DEFAULT";
+  return environmentValue && r.version !== undefined ? { variant: `v${r.version}` } : {};
 }
 
 /** The provider-event names (identical strings in the server and web SDKs). */

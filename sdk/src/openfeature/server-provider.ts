@@ -1,6 +1,7 @@
 import {
   OpenFeatureEventEmitter,
   ProviderEvents,
+  type EvaluationContext,
   type JsonValue,
   type Provider,
   type ResolutionDetails,
@@ -17,6 +18,9 @@ export type MizuFlowServerProviderOptions = MizuFlowProviderOptions &
  * keys in `defaultNamespace`. Values come from the client's in-memory state, so evaluation costs
  * no I/O; events: READY (first snapshot or local snapshot), STALE (stream lost or serving the local
  * snapshot), ERROR (refused key / nothing to serve), CONFIGURATION_CHANGED with `flagsChanged`.
+ * The evaluation context maps onto the engine's (context-mapping.ts): `targetingKey` is `userId`
+ * unless `userId` is set; reasons TARGETING_MATCH, SPLIT, DEFAULT, STATIC, DISABLED pass through
+ * with the split's variant name and `flagMetadata.ruleIndex`.
  * Pass `client` to share an existing client (the provider then leaves closing it to you), or
  * `clientOptions` to let the provider own one.
  */
@@ -43,19 +47,19 @@ export class MizuFlowServerProvider implements Provider {
     if (this.ownsClient) await this.client.close();
   }
 
-  async resolveBooleanEvaluation(flagKey: string, defaultValue: boolean): Promise<ResolutionDetails<boolean>> {
-    return resolveDetails(this.client, flagKey, "boolean", defaultValue, this.options.defaultNamespace);
+  async resolveBooleanEvaluation(flagKey: string, defaultValue: boolean, context?: EvaluationContext): Promise<ResolutionDetails<boolean>> {
+    return resolveDetails(this.client, flagKey, "boolean", defaultValue, this.options.defaultNamespace, context);
   }
 
-  async resolveStringEvaluation(flagKey: string, defaultValue: string): Promise<ResolutionDetails<string>> {
-    return resolveDetails(this.client, flagKey, "string", defaultValue, this.options.defaultNamespace);
+  async resolveStringEvaluation(flagKey: string, defaultValue: string, context?: EvaluationContext): Promise<ResolutionDetails<string>> {
+    return resolveDetails(this.client, flagKey, "string", defaultValue, this.options.defaultNamespace, context);
   }
 
-  async resolveNumberEvaluation(flagKey: string, defaultValue: number): Promise<ResolutionDetails<number>> {
-    return resolveDetails(this.client, flagKey, "number", defaultValue, this.options.defaultNamespace);
+  async resolveNumberEvaluation(flagKey: string, defaultValue: number, context?: EvaluationContext): Promise<ResolutionDetails<number>> {
+    return resolveDetails(this.client, flagKey, "number", defaultValue, this.options.defaultNamespace, context);
   }
 
-  async resolveObjectEvaluation<T extends JsonValue>(flagKey: string, defaultValue: T): Promise<ResolutionDetails<T>> {
-    return resolveDetails(this.client, flagKey, "json", asSdkJson(defaultValue), this.options.defaultNamespace) as ResolutionDetails<T>;
+  async resolveObjectEvaluation<T extends JsonValue>(flagKey: string, defaultValue: T, context?: EvaluationContext): Promise<ResolutionDetails<T>> {
+    return resolveDetails(this.client, flagKey, "json", asSdkJson(defaultValue), this.options.defaultNamespace, context) as ResolutionDetails<T>;
   }
 }

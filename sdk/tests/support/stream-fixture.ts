@@ -3,12 +3,13 @@ import { outboxEvents } from "../../../lib/db/schema";
 import { FLAGS_DIR, TOMBSTONES_DIR } from "../../../lib/etcd/keys";
 import { createImmediatePublisher } from "../../../lib/outbox/immediate-publisher";
 import { OutboxRelay } from "../../../workers/relay/outbox-relay";
-import type { ServiceContext } from "../../../lib/services/context";
-import { createEnvironment } from "../../../lib/services/environments/environment-verbs";
-import { createFlag } from "../../../lib/services/flags/create-flag";
-import { setFlagValue } from "../../../lib/services/flags/set-flag-value";
-import { createNamespace } from "../../../lib/services/namespaces/namespace-verbs";
-import { createSdkKey, revokeSdkKey } from "../../../lib/services/sdk-keys";
+import type { ServiceContext } from "../../../lib/core/context";
+import { createEnvironment } from "../../../lib/environments/environment-verbs";
+import { createFlag } from "../../../lib/flags/create-flag";
+import { setFlagValue } from "../../../lib/values/set-flag-value";
+import { setTargeting } from "../../../lib/rules/targeting-verbs";
+import { createNamespace } from "../../../lib/namespaces/namespace-verbs";
+import { createSdkKey, revokeSdkKey } from "../../../lib/sdk-keys";
 import { createTestEnv, type TestEnv } from "../../../tests/support/test-env";
 import { startStreamServer } from "../../../workers/stream-server/server";
 
@@ -34,6 +35,8 @@ export interface StreamFixture {
   revoke(id: number): Promise<void>;
   flag(namespace: string, key: string, type: "boolean" | "string" | "number" | "json", values: Record<string, unknown>): Promise<void>;
   set(namespace: string, key: string, value: unknown, environment?: string): Promise<number>;
+  /** Saves a flag's rules (docs/TARGETING.md) through the verb and waits until they are published. */
+  rules(namespace: string, key: string, targeting: Record<string, unknown>, environment?: string): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -102,6 +105,10 @@ export async function startStreamFixture(
       const view = await setFlagValue({ ctx, input: { namespace, key, environment, value } });
       await published();
       return view.values[environment]!.version;
+    },
+    async rules(namespace, key, targeting, environment = "production") {
+      await setTargeting({ ctx, input: { namespace, key, environment, ...targeting } });
+      await published();
     },
     async cleanup() {
       await server?.close().catch(() => {});

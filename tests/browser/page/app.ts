@@ -15,7 +15,8 @@ interface PageConfig {
   defaultNamespace: string;
 }
 
-interface PageLog {
+/** What the page publishes on window.__mizuflow (the test imports this type). */
+export interface PageLog {
   events: { type: string; flagsChanged?: string[]; at: number }[];
   value: boolean | null;
   reason: string | null;

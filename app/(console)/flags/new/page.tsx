@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { CreateFlagForm } from "@/components/flags/create-flag-form";
 import { can } from "@/lib/auth/permissions";
-import { listNamespaces } from "@/lib/services/namespaces/namespace-verbs";
+import { listNamespaces } from "@/lib/namespaces/namespace-verbs";
 import { requireConsoleContext } from "../../_lib/context";
 
 export const metadata: Metadata = { title: "Create flag" };

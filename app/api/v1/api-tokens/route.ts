@@ -1,4 +1,4 @@
-import { apiTokenHandlers } from "@/lib/http/handlers/api-tokens";
+import { apiTokenHandlers } from "@/lib/api-tokens/api";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApiHarness, type ApiHarness } from "@/lib/http/api-test-harness";
-import { CSV_COLUMNS } from "@/lib/services/audit/export-audit";
+import { startApiHarness, type ApiHarness } from "@/tests/support/api-test-harness";
+import { CSV_COLUMNS } from "@/lib/audit/export-audit";
 
 let api: ApiHarness;
 let admin: string;

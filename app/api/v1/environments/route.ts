@@ -1,4 +1,4 @@
-import { environmentHandlers } from "@/lib/http/handlers/environments";
+import { environmentHandlers } from "@/lib/environments/api";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";

@@ -1,4 +1,4 @@
-import { flagHandlers } from "@/lib/http/handlers/flags";
+import { flagHandlers } from "@/lib/flags/api";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";

@@ -1,4 +1,4 @@
-import { systemHandlers } from "@/lib/http/handlers/system";
+import { systemHandlers } from "@/lib/system/api";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { startApiHarness, type ApiHarness } from "@/lib/http/api-test-harness";
+import { startApiHarness, type ApiHarness } from "@/tests/support/api-test-harness";
 import { auditEvents, outboxEvents } from "@/lib/db/schema";
 
 let api: ApiHarness;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApiHarness, type ApiHarness } from "@/lib/http/api-test-harness";
+import { startApiHarness, type ApiHarness } from "@/tests/support/api-test-harness";
 import { GET as sdkFlags } from "@/app/api/sdk/v1/flags/route";
 import { waitFor } from "@/tests/support/test-env";
 

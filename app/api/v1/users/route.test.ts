@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApiHarness, type ApiHarness } from "@/lib/http/api-test-harness";
+import { startApiHarness, type ApiHarness } from "@/tests/support/api-test-harness";
 import { auditEvents, roleMemberships, users } from "@/lib/db/schema";
 
 let api: ApiHarness;

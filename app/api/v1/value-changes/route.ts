@@ -1,6 +1,6 @@
-import { flagHandlers } from "@/lib/http/handlers/flags";
+import { valueHandlers } from "@/lib/values/api";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-export const POST = flagHandlers.setValues;
+export const POST = valueHandlers.setValues;

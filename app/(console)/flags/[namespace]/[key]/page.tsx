@@ -3,8 +3,9 @@ import { notFound } from "next/navigation";
 import { FlagDetail } from "@/components/flags/flag-detail";
 import { can } from "@/lib/auth/permissions";
 import { ServiceError } from "@/lib/errors/service-error";
-import { listEnvironments } from "@/lib/services/environments/environment-verbs";
-import { getFlag } from "@/lib/services/flags/get-flag";
+import { listEnvironments } from "@/lib/environments/environment-verbs";
+import { getFlag } from "@/lib/flags/get-flag";
+import { loadTargetingTab } from "@/lib/rules/targeting-tab";
 import { requireConsoleContext } from "../../../_lib/context";
 
 type Params = { namespace: string; key: string };
@@ -17,6 +18,9 @@ export async function generateMetadata({ params }: { params: Promise<Params> }):
 export default async function FlagPage({ params, searchParams }: { params: Promise<Params>; searchParams: Promise<{ tab?: string }> }) {
   const p = await params;
   const ctx = await requireConsoleContext(`/flags/${p.namespace}/${p.key}`);
+  // Both reads at once (no waterfall); a failed flag read decides the page before environments matter.
+  const environmentsRead = listEnvironments({ ctx });
+  environmentsRead.catch(() => {});
   let flag;
   try {
     flag = await getFlag({ ctx, input: p });
@@ -25,7 +29,7 @@ export default async function FlagPage({ params, searchParams }: { params: Promi
     if (err instanceof ServiceError && ["not_found", "forbidden", "validation_failed"].includes(err.code)) notFound();
     throw err;
   }
-  const environments = await listEnvironments({ ctx });
+  const environments = await environmentsRead;
   const scope = { namespaceKey: p.namespace };
   const perms = {
     write: can(ctx.actor, "flag:write", scope),
@@ -36,12 +40,14 @@ export default async function FlagPage({ params, searchParams }: { params: Promi
     writeAll: environments.every((e) => can(ctx.actor, "flag:write", { ...scope, environmentKey: e.key })),
   };
   const { tab } = await searchParams;
+  const targeting = await loadTargetingTab(ctx, p.namespace, p.key, environments.map((e) => e.key));
   return (
     <FlagDetail
       flag={flag}
       environments={environments.map((e) => ({ key: e.key, name: e.name }))}
       perms={perms}
-      initialTab={tab === "settings" || (tab === "history" && perms.audit) ? tab : "values"}
+      targeting={targeting}
+      initialTab={tab === "settings" || tab === "targeting" || (tab === "history" && perms.audit) ? tab : "values"}
     />
   );
 }

@@ -1,14 +1,7 @@
-import { getProcessDelivery } from "@/lib/delivery/process-delivery";
-import { flagsResponse, preflightResponse } from "@/lib/delivery/web-adapter";
+import { sdkWebRoutes } from "@/lib/delivery/web-routes";
 
-/** The SDK key's snapshot as JSON, with an ETag (If-None-Match answers 304). */
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export function GET(request: Request): Promise<Response> {
-  return flagsResponse(getProcessDelivery().core, request);
-}
-
-export function OPTIONS(): Response {
-  return preflightResponse();
-}
+export const GET = sdkWebRoutes.flags;
+export const OPTIONS = sdkWebRoutes.preflight;

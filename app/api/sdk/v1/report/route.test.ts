@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { raiseEtcdRevision } from "@/tests/support/etcd-revision";
 import { createTestEnv, type TestEnv, useAsProcessServices } from "@/tests/support/test-env";
-import { newSdkKey, seedScopes } from "@/workers/stream-server/test-support/fixtures";
+import { newSdkKey, seedScopes } from "@/tests/support/stream-server/fixtures";
 
 /**
  * The Next.js report route handler, called the way Next.js calls it (a web Request in, a Response
@@ -17,6 +18,7 @@ beforeAll(async () => {
   useAsProcessServices(env);
   route = await import("./route");
   delivery = await import("@/lib/delivery/process-delivery");
+  await raiseEtcdRevision(env.etcd.root, 10); // reports above etcd's revision are clamped
 });
 
 afterAll(async () => {
@@ -53,9 +55,31 @@ describe("Next.js SDK report route", () => {
     expect(table.size).toBe(2);
   });
 
-  it("answers the CORS preflight for POST", () => {
-    const pre = route.OPTIONS();
+  it("answers the CORS preflight for POST from the request alone, echoing the origin", () => {
+    const pre = route.OPTIONS(new Request("http://localhost/api/sdk/v1/report", { method: "OPTIONS", headers: { origin: "https://app.example" } }));
     expect(pre.status).toBe(204);
     expect(pre.headers.get("access-control-allow-methods")).toBe("POST, OPTIONS");
+    expect(pre.headers.get("access-control-allow-origin")).toBe("https://app.example");
+  });
+
+  it("guarantee: CORS per key as on the worker: a client key's listed origin is named and recorded, another origin 403 and not recorded, a server key *", async () => {
+    const { createSdkKey } = await import("@/lib/sdk-keys/create-sdk-key");
+    const { SYSTEM_ACTOR } = await import("@/lib/auth/actor");
+    const table = delivery.getProcessDelivery().core.reports.table;
+    const { key: clientKey } = await createSdkKey({ ctx: { db: env.db, actor: SYSTEM_ACTOR }, input: { name: "next-spa", environment: "prod", namespaces: ["web"], kind: "client", allowedOrigins: ["https://app.example"] } });
+    const { key: serverKey } = await newSdkKey(env.db, "prod", ["web"]);
+    const from = (key: string, clientId: string, origin: string) =>
+      route.POST(new Request(`http://localhost/api/sdk/v1/report?sdk_key=${key}`, { method: "POST", headers: { "content-type": "text/plain;charset=UTF-8", origin }, body: JSON.stringify({ clientId, revision: 1, state: "ready", sdk: "test" }) }));
+    const before = table.size;
+    const ok = await from(clientKey, "next-cors-1", "https://app.example");
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    const refused = await from(clientKey, "next-cors-2", "https://evil.example");
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get("access-control-allow-origin")).toBeNull();
+    const server = await from(serverKey, "next-cors-3", "https://evil.example");
+    expect(server.status).toBe(204);
+    expect(server.headers.get("access-control-allow-origin")).toBe("*");
+    expect(table.size).toBe(before + 2);
   });
 });

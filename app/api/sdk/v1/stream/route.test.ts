@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestEnv, waitFor, type TestEnv, useAsProcessServices } from "@/tests/support/test-env";
-import { newSdkKey, putFlag, seedScopes } from "@/workers/stream-server/test-support/fixtures";
-import { SseParser, type SseMessage } from "@/workers/stream-server/test-support/sse-parser";
+import { newSdkKey, putFlag, seedScopes } from "@/tests/support/stream-server/fixtures";
+import { SseParser, type SseMessage } from "@/tests/support/stream-server/sse-parser";
 
 /**
  * The Next.js route handlers, called the way Next.js calls them (a web Request in, a Response with

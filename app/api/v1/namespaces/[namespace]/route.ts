@@ -1,4 +1,4 @@
-import { namespaceHandlers } from "@/lib/http/handlers/namespaces";
+import { namespaceHandlers } from "@/lib/namespaces/api";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";

@@ -1,4 +1,4 @@
-import { outboxHandlers } from "@/lib/http/handlers/outbox";
+import { outboxHandlers } from "@/lib/outbox/api";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";

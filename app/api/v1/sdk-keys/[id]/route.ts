@@ -1,4 +1,4 @@
-import { sdkKeyHandlers } from "@/lib/http/handlers/sdk-keys";
+import { sdkKeyHandlers } from "@/lib/sdk-keys/api";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";

@@ -1,4 +1,4 @@
-import { userHandlers } from "@/lib/http/handlers/users";
+import { userHandlers } from "@/lib/users/api";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";

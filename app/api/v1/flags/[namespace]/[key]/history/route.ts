@@ -1,4 +1,4 @@
-import { auditHandlers } from "@/lib/http/handlers/audit";
+import { auditHandlers } from "@/lib/audit/api";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";

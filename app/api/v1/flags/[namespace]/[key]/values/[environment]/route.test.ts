@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApiHarness, type ApiHarness } from "@/lib/http/api-test-harness";
+import { startApiHarness, type ApiHarness } from "@/tests/support/api-test-harness";
 import { auditEvents, outboxEvents } from "@/lib/db/schema";
 import { flagKey } from "@/lib/etcd/keys";
 import { parseDocument } from "@/lib/flags/document";

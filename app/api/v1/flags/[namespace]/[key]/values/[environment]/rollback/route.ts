@@ -1,6 +1,6 @@
-import { auditHandlers } from "@/lib/http/handlers/audit";
+import { valueHandlers } from "@/lib/values/api";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-export const POST = auditHandlers.rollback;
+export const POST = valueHandlers.rollback;

@@ -1,6 +1,6 @@
-import { auditHandlers } from "@/lib/http/handlers/audit";
+import { valueHandlers } from "@/lib/values/api";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-export const GET = auditHandlers.valueVersions;
+export const GET = valueHandlers.valueVersions;

@@ -1,0 +1,6 @@
+import { ruleHandlers } from "@/lib/rules/api";
+
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+export const GET = ruleHandlers.targetingVersions;

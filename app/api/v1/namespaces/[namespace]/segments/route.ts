@@ -1,0 +1,7 @@
+import { segmentHandlers } from "@/lib/segments/api";
+
+export const dynamic = "force-dynamic";
+export const runtime = "nodejs";
+
+export const GET = segmentHandlers.listSegments;
+export const POST = segmentHandlers.createSegment;

@@ -1,8 +1,0 @@
-"use server";
-
-import * as defs from "./defs/sdk-key-action-defs";
-import { perform } from "./perform";
-
-// Server actions for SDK keys.
-export async function createSdkKeyAction(input: unknown) { return perform(defs.createSdkKeyAction, input); }
-export async function revokeSdkKeyAction(input: unknown) { return perform(defs.revokeSdkKeyAction, input); }
