@@ -302,8 +302,15 @@ describe("admin API under hostile input", () => {
     // only the verbs' strict checks catch (semver, RE2, CIDR, number, unknown segment or
     // prerequisite, a value of another type, an unknown variant), then the valid write of each route.
     const start = violations.length;
+    // The random cases before this one may delete or rewrite the shared segments and flags ("seg",
+    // "seg-used", "b", "s"), so the rows that need one to exist create their own, which no random case names.
+    const sys = createServiceContext(SYSTEM_ACTOR, { traceId: "fuzz-sweep" });
+    await createFlag({ ctx: sys, input: { namespace: "fz", key: "sweep-b", type: "boolean" } });
+    await createFlag({ ctx: sys, input: { namespace: "fz", key: "sweep-str", type: "string" } });
+    expect(await settle(env.db)).toBe(true);
+    baseline = await fingerprint(env.db, env.etcd.root);
     const put = ruleRoutes.setTargeting;
-    const flag = { namespace: "fz", key: "b", environment: "production" };
+    const flag = { namespace: "fz", key: "sweep-b", environment: "production" };
     const seg = { namespace: "fz", segmentKey: "seg-sweep" };
     const rule = (over: Record<string, unknown>) => ({ constraints: [], serve: { value: true }, ...over });
     const constraint = (operator: string, v: Record<string, unknown>) => ({ rules: [rule({ constraints: [{ contextName: "c", operator, ...v }] })] });
@@ -316,21 +323,22 @@ describe("admin API under hostile input", () => {
       [put, flag, {}, constraint("NO_SUCH_OPERATOR", { values: ["a"] }), 422],
       [put, flag, {}, { rules: [rule({ segments: ["nope"] })] }, 422],
       [put, flag, {}, { prerequisites: [{ flag: "nope" }] }, 422],
-      [put, flag, {}, { prerequisites: [{ flag: "b" }] }, 422],
+      [put, flag, {}, { prerequisites: [{ flag: "sweep-b" }] }, 422],
       [put, flag, {}, { rules: [rule({ serve: { value: "a string" } })] }, 422],
       [put, flag, {}, { rules: [rule({ gate: { percentage: 101 } })] }, 422],
       [put, flag, {}, { rules: [rule({ serve: { split: { variants: [{ variant: "ghost", weight: 100 }] } } })] }, 422],
-      [put, flag, {}, { rules: [rule({ constraints: [{ contextName: "tenant", operator: "IN", values: ["a"] }], segments: ["seg"], gate: { percentage: 30 } })] }, 200],
+      [segmentRoutes.createSegment, { namespace: "fz" }, {}, { key: "seg-rule", constraints: [{ contextName: "tenant", operator: "IN", values: ["a"] }] }, 201],
+      [put, flag, {}, { rules: [rule({ constraints: [{ contextName: "tenant", operator: "IN", values: ["a"] }], segments: ["seg-rule"], gate: { percentage: 30 } })] }, 200],
       [segmentRoutes.createSegment, { namespace: "fz" }, {}, { key: "seg-sweep", constraints: [{ contextName: "email", operator: "REGEX", value: "(" }] }, 422],
       [segmentRoutes.createSegment, { namespace: "fz" }, {}, { key: "seg-sweep", constraints: [{ contextName: "email", operator: "STR_ENDS_WITH", values: ["@corp.example"] }] }, 201],
       [segmentRoutes.createSegment, { namespace: "fz" }, {}, { key: "seg-sweep", constraints: [] }, 409],
       [segmentRoutes.updateSegment, seg, {}, { constraints: [{ contextName: "v", operator: "SEMVER_EQ", value: "x" }] }, 422],
       [segmentRoutes.updateSegment, seg, {}, { name: "Sweep", expectedVersion: 1 }, 200],
-      [segmentRoutes.deleteSegment, { namespace: "fz", segmentKey: "seg-used" }, {}, undefined, 409],
+      [segmentRoutes.deleteSegment, { namespace: "fz", segmentKey: "seg-rule" }, {}, undefined, 409],
       [segmentRoutes.deleteSegment, seg, { expectedVersion: "1" }, undefined, 409],
       [segmentRoutes.deleteSegment, seg, {}, undefined, 200],
       [importRoutes.importUnleash, {}, { environment: "staging", namespace: "fz" }, { features: [feature("Bad Name")] }, 422],
-      [importRoutes.importUnleash, {}, { environment: "staging", namespace: "fz" }, { features: [feature("s")] }, 422],
+      [importRoutes.importUnleash, {}, { environment: "staging", namespace: "fz" }, { features: [feature("sweep-str")] }, 422],
       [importRoutes.importUnleash, {}, { environment: "staging", namespace: "fz" }, { features: [feature("imp-x", { dependencies: [{ feature: "imp-y" }] }), feature("imp-y", { dependencies: [{ feature: "imp-x" }] })] }, 422],
       [importRoutes.importUnleash, {}, { environment: "nope", namespace: "fz" }, { features: [feature("imp-x")] }, 404],
       [importRoutes.importUnleash, {}, { environment: "staging", namespace: "fz", dryRun: "true" }, { features: [feature("imp-x")] }, 200],
