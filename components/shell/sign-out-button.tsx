@@ -1,9 +1,11 @@
 "use client";
 
-import { signOut } from "next-auth/react";
 import { useState } from "react";
 
-/** Signs out through next-auth (a CSRF-protected POST that clears the session cookie). */
+/**
+ * Signs out through next-auth (a CSRF-protected POST that clears the session cookie). next-auth's
+ * client (~46 KB) is loaded on click, not with every console page: it is the shell's only use of it.
+ */
 export function SignOutButton() {
   const [pending, setPending] = useState(false);
   return (
@@ -12,6 +14,7 @@ export function SignOutButton() {
       disabled={pending}
       onClick={async () => {
         setPending(true);
+        const { signOut } = await import("next-auth/react");
         await signOut({ redirect: false });
         window.location.assign("/login?signedOut=1");
       }}
