@@ -1,5 +1,5 @@
 import { SegmentStore, type SegmentApply } from "./local-eval/segment-store";
-import { segmentRefs } from "./local-eval/wire";
+import { prerequisiteRefs, segmentRefs } from "./local-eval/wire";
 import type { DeletePayload, PutPayload, SegmentPayload, SnapshotPayload } from "./protocol";
 import type { FlagChange, FlagEntry, JsonValue, UpdateSource } from "./types";
 
@@ -31,6 +31,9 @@ const sameTargeting = (a: FlagEntry, b: FlagEntry) => a.targeting === b.targetin
  * 5. Segments (`segment`/`segment-delete`, `snapshot.segments`) follow rules 1-3 per segment key
  *    (local-eval/segment-store.ts); a segment change reports a change of every flag whose rules
  *    name it, since what those flags give a context may differ.
+ * 6. Likewise a change of a flag reports a change of every flag that names it as a prerequisite,
+ *    transitively (`withDependents`): subscribers to a dependent flag (the React hooks, the
+ *    OpenFeature providers' change events) learn that its answer may have moved.
  */
 export class FlagStore {
   private flags = new Map<string, FlagEntry>();
@@ -98,7 +101,7 @@ export class FlagStore {
     this.revision = s.revision;
     if (s.environment !== null) this.environment = s.environment;
     this.hasData = true;
-    return { applied: true, changes, regressions };
+    return { applied: true, changes: this.withDependents(changes), regressions };
   }
 
   applyPut(p: PutPayload): ApplyResult {
@@ -145,6 +148,38 @@ export class FlagStore {
     this.revision = d.revision;
     const r = this.segments.remove(d.namespace, d.key, d.version);
     return { applied: true, changes: this.segmentChanges(r, d.revision, "segment-delete"), regressions: r.regressions.map((k) => `segment ${k}`) };
+  }
+
+  /**
+   * `changes` plus a change of each flag that names a changed flag as a prerequisite, transitively,
+   * each reported once (flags already in `changes` are not repeated). Its value and version are the
+   * same; `prerequisite` names the changed flag that caused it.
+   */
+  withDependents(changes: FlagChange[]): FlagChange[] {
+    if (changes.length === 0) return changes;
+    let dependents: Map<string, FlagEntry[]> | undefined;
+    for (const f of this.flags.values()) {
+      for (const p of prerequisiteRefs(f.targeting)) {
+        dependents ??= new Map();
+        const k = id(f.namespace, p);
+        const list = dependents.get(k);
+        if (list) list.push(f);
+        else dependents.set(k, [f]);
+      }
+    }
+    if (!dependents) return changes;
+    const reported = new Set(changes.map((c) => id(c.namespace, c.key)));
+    const out = [...changes];
+    for (let i = 0; i < out.length; i++) {
+      const cause = out[i]!;
+      for (const f of dependents.get(id(cause.namespace, cause.key)) ?? []) {
+        const k = id(f.namespace, f.key);
+        if (reported.has(k)) continue;
+        reported.add(k);
+        out.push({ ...unchanged(f), revision: cause.revision, source: cause.source, prerequisite: cause.prerequisite ?? cause.key });
+      }
+    }
+    return out;
   }
 
   private index(entry: FlagEntry): void {

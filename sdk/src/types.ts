@@ -59,6 +59,11 @@ export interface FlagChange {
    * same, but what its rules give a context may differ.
    */
   segment?: string;
+  /**
+   * Set when the change of a flag this one names as a prerequisite (directly or through another
+   * prerequisite) is the cause: the key of the flag that changed. Value and version are the same.
+   */
+  prerequisite?: string;
 }
 
 /** Emitted once per applied event or snapshot that changed at least one flag. */

@@ -99,6 +99,54 @@ describe("same-id events are applied together", () => {
   });
 });
 
+describe("prerequisites", () => {
+  const requires = (...keys: string[]): WireTargeting => ({ prerequisites: keys.map((flag) => ({ flag })), rules: [] });
+
+  it("a flag's change is reported as a change of every flag that requires it, transitively, once each", () => {
+    // checkout requires payments, banner requires checkout; audit requires nothing. Their own values
+    // and versions do not move, but what they serve does: a subscriber to banner must hear of it.
+    const { store, on } = harness();
+    const flags = [flag("payments", 1, undefined, true), flag("checkout", 1, requires("payments"), true), flag("banner", 1, requires("checkout", "payments"), true), flag("audit", 1, undefined, true)];
+    store.applySnapshot({ revision: 1, environment: "production", flags, segments: [] });
+    expect(["checkout", "banner"].map((k) => on(k))).toEqual([true, true]);
+
+    const r = applyChanges(store, [{ type: "put", payload: { revision: 2, ...flag("payments", 2, undefined, false) } }]);
+    expect(["checkout", "banner"].map((k) => on(k))).toEqual([false, false]);
+    expect(r.changes.map((c) => [c.key, c.prerequisite, c.oldVersion, c.newVersion, c.revision, c.source])).toEqual([
+      ["payments", undefined, 1, 2, 2, "put"],
+      ["checkout", "payments", 1, 1, 2, "put"],
+      ["banner", "payments", 1, 1, 2, "put"],
+    ]);
+    // A change of a flag nothing requires reports only itself; so does a snapshot that moves nothing.
+    expect(applyChanges(store, [{ type: "put", payload: { revision: 3, ...flag("audit", 2, undefined, false) } }]).changes.map((c) => c.key)).toEqual(["audit"]);
+    const again = store.applySnapshot({ revision: 4, environment: "production", flags: store.all(), segments: [] });
+    expect(again.changes).toEqual([]);
+    // A snapshot that changes a prerequisite reports its dependents too.
+    const snap = store.applySnapshot({ revision: 5, environment: "production", flags: store.all().map((f) => (f.key === "checkout" ? { ...f, version: 2, value: false } : f)), segments: [] });
+    expect(snap.changes.map((c) => [c.key, c.prerequisite])).toEqual([["checkout", undefined], ["banner", "checkout"]]);
+  });
+
+  it("through the client: a `change` event for the dependent flag, which the React hooks subscribe to", async () => {
+    const c = createClient({ url: "http://flags.test", sdkKey: "k", EventSource: FakeEventSource, logger: silent, reportRevision: false, targeting: targetingEngine });
+    try {
+      const es = FakeEventSource.latest();
+      es.open();
+      es.send("snapshot", 5, { revision: 5, environment: "production", flags: [flag("payments", 1, undefined, true), flag("checkout", 1, requires("payments"), true)], segments: [] });
+      await c.ready({ live: true });
+      const heard: string[] = [];
+      c.on("change", (ch) => heard.push(`${ch.key}:${ch.prerequisite ?? "-"}`));
+      expect(c.getBoolean("ns", "checkout", true)).toBe(true);
+      es.send("put", 6, { revision: 6, ...flag("payments", 2, undefined, false) });
+      await new Promise((r) => setTimeout(r, 10));
+      expect(c.getBoolean("ns", "checkout", true)).toBe(false);
+      expect(heard).toEqual(["payments:-", "checkout:payments"]);
+    } finally {
+      await c.close();
+      FakeEventSource.instances = [];
+    }
+  });
+});
+
 describe("segments", () => {
   it("a rule naming a segment the SDK does not know does not match (never throws); it matches once the segment arrives", () => {
     const { store, details } = harness();

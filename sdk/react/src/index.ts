@@ -8,8 +8,9 @@ export { mergeContexts } from "./context";
  * React bindings for the MizuFlow SDK: `<MizuFlowProvider client={...} context={...}>` makes a
  * client and an evaluation context available to the tree, `useFlag(namespace, key, default,
  * { context })` reads one flag for the provider's context merged with the hook's. A component
- * re-renders only when what its flag serves it changes: its own flag changed (the hook subscribes
- * to the client's per-flag `change` events through useSyncExternalStore) or the context it uses
+ * re-renders only when what its flag serves it changes: its own flag, a segment its rules name or a
+ * flag it requires changed (the client reports each as a `change` of this flag; the hook subscribes
+ * to them through useSyncExternalStore) or the context it uses
  * changed by value; never on a change of another flag, a reconnect, or a new but equal context literal.
  */
 interface Scope {

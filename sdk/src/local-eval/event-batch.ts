@@ -85,5 +85,6 @@ export function applyChanges(store: FlagStore, events: readonly StreamChange[]):
     seen.add(k);
     return true;
   });
+  out.changes = store.withDependents(out.changes);
   return out;
 }

@@ -114,6 +114,15 @@ export function hasTargeting(targeting: WireTargeting | undefined): boolean {
 }
 
 /** The segment keys a flag's rules name (for change events when a segment changes). */
+/** The keys of the flags (same namespace) a flag's targeting names as prerequisites. */
+export function prerequisiteRefs(targeting: WireTargeting | undefined): string[] {
+  const prerequisites = targeting?.prerequisites;
+  if (!Array.isArray(prerequisites)) return [];
+  const out: string[] = [];
+  for (const p of prerequisites) if (isObj(p) && typeof p.flag === "string") out.push(p.flag);
+  return out;
+}
+
 export function segmentRefs(targeting: WireTargeting | undefined): string[] {
   const rules = targeting?.rules;
   if (!Array.isArray(rules)) return [];
