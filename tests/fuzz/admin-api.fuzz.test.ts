@@ -302,8 +302,9 @@ describe("admin API under hostile input", () => {
     // only the verbs' strict checks catch (semver, RE2, CIDR, number, unknown segment or
     // prerequisite, a value of another type, an unknown variant), then the valid write of each route.
     const start = violations.length;
-    // The random cases before this one may delete or rewrite the shared segments and flags ("seg",
-    // "seg-used", "b", "s"), so the rows that need one to exist create their own, which no random case names.
+    // The random cases before this one may create, delete or rewrite the shared segments and flags
+    // ("seg", "seg-used", "nope", "b", "s"), so the rows that need one to exist create their own and
+    // the rows that need one to be missing name keys no random case uses.
     const sys = createServiceContext(SYSTEM_ACTOR, { traceId: "fuzz-sweep" });
     await createFlag({ ctx: sys, input: { namespace: "fz", key: "sweep-b", type: "boolean" } });
     await createFlag({ ctx: sys, input: { namespace: "fz", key: "sweep-str", type: "string" } });
@@ -321,8 +322,8 @@ describe("admin API under hostile input", () => {
       [put, flag, {}, constraint("IN_CIDR", { values: ["999.1.1.1/40"] }), 422],
       [put, flag, {}, constraint("NUM_GT", { value: "abc" }), 422],
       [put, flag, {}, constraint("NO_SUCH_OPERATOR", { values: ["a"] }), 422],
-      [put, flag, {}, { rules: [rule({ segments: ["nope"] })] }, 422],
-      [put, flag, {}, { prerequisites: [{ flag: "nope" }] }, 422],
+      [put, flag, {}, { rules: [rule({ segments: ["no-such-segment"] })] }, 422],
+      [put, flag, {}, { prerequisites: [{ flag: "no-such-flag" }] }, 422],
       [put, flag, {}, { prerequisites: [{ flag: "sweep-b" }] }, 422],
       [put, flag, {}, { rules: [rule({ serve: { value: "a string" } })] }, 422],
       [put, flag, {}, { rules: [rule({ gate: { percentage: 101 } })] }, 422],
@@ -340,7 +341,7 @@ describe("admin API under hostile input", () => {
       [importRoutes.importUnleash, {}, { environment: "staging", namespace: "fz" }, { features: [feature("Bad Name")] }, 422],
       [importRoutes.importUnleash, {}, { environment: "staging", namespace: "fz" }, { features: [feature("sweep-str")] }, 422],
       [importRoutes.importUnleash, {}, { environment: "staging", namespace: "fz" }, { features: [feature("imp-x", { dependencies: [{ feature: "imp-y" }] }), feature("imp-y", { dependencies: [{ feature: "imp-x" }] })] }, 422],
-      [importRoutes.importUnleash, {}, { environment: "nope", namespace: "fz" }, { features: [feature("imp-x")] }, 404],
+      [importRoutes.importUnleash, {}, { environment: "no-such-env", namespace: "fz" }, { features: [feature("imp-x")] }, 404],
       [importRoutes.importUnleash, {}, { environment: "staging", namespace: "fz", dryRun: "true" }, { features: [feature("imp-x")] }, 200],
       [importRoutes.importUnleash, {}, { environment: "staging", namespace: "fz" }, { features: [feature("imp-x")] }, 200],
     ];
