@@ -35,21 +35,17 @@ export class ConnectionGuard {
    * @param graceMs how long a new connection is safe from the cap: libuv accepts connections in
    *   batches and reads none of them before the next turn of the event loop, so a client that
    *   connected amid a flood must get the time for its (already sent) headers to be read. While
-   *   every connection over the cap is younger than this, the cap is exceeded, up to `ceiling`.
-   * @param ceiling the bound the grace cannot stretch past (default 4 x max). A CPU-starved process
-   *   turns its event loop rarely and then accepts a whole backlog at once: without a ceiling a
-   *   flood arriving within one grace period would all be kept (1,400 of 2,000 were seen under
-   *   load). Past it the oldest go even when young: a client that has sent its headers is read on
-   *   the loop turn after its accept and is in service by then, so what is closed is a connection
-   *   that stayed silent while newer ones arrived.
+   *   every connection over the cap is younger than this, the cap is exceeded; the excess is at
+   *   most what the server accepts in graceMs. No ceiling overrides the grace: one (4 x the cap)
+   *   was tried, and a fleet of 2,000 SDK clients reconnecting at once never all got in (the
+   *   oldest young sockets were cut before their headers were read, again on every retry), while
+   *   what it bounded was only a flood's peak on a CPU-starved process.
    */
   constructor(
     private readonly max: number,
     private readonly graceMs = DEFAULT_PENDING_GRACE_MS,
-    private readonly ceiling = max * 4,
   ) {
     if (!Number.isInteger(max) || max < 1) throw new Error(`maxPendingConnections must be a positive integer, got ${max}`);
-    if (!Number.isInteger(ceiling) || ceiling < max) throw new Error(`the pending ceiling must be an integer >= ${max}, got ${ceiling}`);
   }
 
   attach(server: Server): void {
@@ -92,7 +88,7 @@ export class ConnectionGuard {
         this.pending.delete(oldest);
         continue;
       }
-      if (now - since < this.graceMs && this.pending.size <= this.ceiling) {
+      if (now - since < this.graceMs) {
         // The rest are younger still: come back when this one's grace is over.
         this.timer ??= setTimeout(() => {
           this.timer = null;

@@ -43,7 +43,15 @@ process.on("message", (msg: Command) => {
   void (async () => {
     if (msg.cmd === "start") {
       for (let i = 0; i < msg.count; i++) clients.push(createClient({ url: msg.url, sdkKey: msg.sdkKey, fetch: observingFetch, logger: silent }));
-      await Promise.all(clients.map((c) => c.ready({ live: true })));
+      // Bounded below the test's own timeout, so a fleet that cannot get in fails with how far it
+      // got and what the server answered instead of a bare timeout.
+      let live = 0;
+      const all = Promise.all(clients.map((c) => c.ready({ live: true }).then(() => void live++)));
+      const deadline = new Promise<"late">((r) => setTimeout(() => r("late"), 120_000).unref());
+      if ((await Promise.race([all, deadline])) === "late") {
+        send({ type: "error", message: `only ${live} of ${clients.length} clients live after 120 s; stream statuses ${JSON.stringify(statuses)}` });
+        return;
+      }
       send({ type: "ready" });
     } else if (msg.cmd === "await") {
       // Revisions first (a field read), values once they are all there: polling must not cost
