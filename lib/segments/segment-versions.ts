@@ -13,7 +13,8 @@ import { segmentNotFound } from "./segment-state";
  * A segment's versions come from its audit rows (`segment.create` / `segment.update` record the
  * whole segment in `after`; a delete records null). The rows name the segment by its id, which a
  * soft delete and a re-create keep, so one history spans them, as the version sequence does.
- * Segment events carry no flag key: `flag_key IS NULL` keeps the read on the (namespace, flag) index.
+ * The read goes by (target_type, target_id, id) (audit_target_idx): newest first, one entity's rows
+ * only, however many other events its namespace has.
  */
 async function segmentEvents(ctx: ServiceContext, namespace: string, segmentKey: string): Promise<(extra: SQL | undefined) => SQL | undefined> {
   const [row] = await ctx.db

@@ -32,5 +32,8 @@ export const auditEvents = mysqlTable(
     index("audit_time_idx").on(t.occurredAt),
     index("audit_flag_idx").on(t.namespaceKey, t.flagKey, t.occurredAt),
     index("audit_actor_idx").on(t.actorName, t.occurredAt),
+    // One entity's history by its id (a segment's versions, which carry no flag key), newest first
+    // by id as the keyset pages read it; without it that read scanned the namespace's events.
+    index("audit_target_idx").on(t.targetType, t.targetId, t.id),
   ],
 );
