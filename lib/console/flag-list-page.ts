@@ -1,12 +1,12 @@
 import { and, asc, count, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { environments, flags, flagValues, namespaces } from "../db/schema";
+import { flags, namespaces } from "../db/schema";
 import { getEtcd } from "../etcd/client";
 import type { LastSeenByFlag } from "../last-seen/last-seen-view";
 import { readLastSeen } from "../last-seen/read-last-seen";
 import { queryInt } from "../http/query";
 import type { ServiceContext } from "../core/context";
-import { toFlagView } from "../flags/flag-state";
+import { toFlagViews } from "../flags/flag-state";
 import { flagIdsBySighting } from "./flag-seen-order";
 import { flagListConditions } from "../flags/list-flags";
 import { ListFlagsSchema, type FlagView } from "../flags/schemas";
@@ -125,16 +125,8 @@ export async function listFlagPage({ ctx, input }: { ctx: ServiceContext; input:
     }
   }
   const pages = Math.max(1, Math.ceil(total / size));
-  const values = rows.length
-    ? await ctx.db
-        .select({ row: flagValues, env: environments })
-        .from(flagValues)
-        .innerJoin(environments, eq(environments.id, flagValues.environmentId))
-        .where(inArray(flagValues.flagId, rows.map((r) => r.flag.id)))
-        .orderBy(asc(environments.id))
-    : [];
   return {
-    flags: rows.map((r) => toFlagView(r.flag, r.namespaceKey, values.filter((v) => v.row.flagId === r.flag.id))),
+    flags: await toFlagViews(ctx.db, rows),
     total,
     page,
     size,

@@ -1,5 +1,5 @@
-import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
-import type { Tx } from "../db/client";
+import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import type { Db, Tx } from "../db/client";
 import { environments, flags, flagValues, namespaces } from "../db/schema";
 import type { PublishItem } from "../etcd/fence";
 import type { FlagView } from "./schemas";
@@ -118,6 +118,27 @@ export async function bumpAllValues(tx: Tx, locked: LockedFlag, flagAfter: FlagR
 }
 
 const sqlIncrement = () => sql`${flagValues.version} + 1`;
+
+/**
+ * The views of a page of flags with their values in every environment: one query for all of them,
+ * grouped by flag (the flag lists, for the admin API and the console).
+ */
+export async function toFlagViews(db: Db | Tx, rows: { flag: FlagRow; namespaceKey: string }[]): Promise<FlagView[]> {
+  if (!rows.length) return [];
+  const values = await db
+    .select({ row: flagValues, env: environments })
+    .from(flagValues)
+    .innerJoin(environments, eq(environments.id, flagValues.environmentId))
+    .where(inArray(flagValues.flagId, rows.map((r) => r.flag.id)))
+    .orderBy(asc(environments.id));
+  const byFlag = new Map<number, typeof values>();
+  for (const v of values) {
+    const list = byFlag.get(v.row.flagId);
+    if (list) list.push(v);
+    else byFlag.set(v.row.flagId, [v]);
+  }
+  return rows.map((r) => toFlagView(r.flag, r.namespaceKey, byFlag.get(r.flag.id) ?? []));
+}
 
 export function toFlagView(flag: FlagRow, namespaceKey: string, values: { env: { key: string }; row: ValueRow }[]): FlagView {
   return {

@@ -1,10 +1,10 @@
 import { and, asc, eq, gt, inArray, isNull, like, or, sql, type SQL } from "drizzle-orm";
 import { visibleNamespaceKeys } from "../auth/permissions";
-import { environments, flags, flagValues, namespaces } from "../db/schema";
+import { flags, namespaces } from "../db/schema";
 import { ServiceError } from "../errors/service-error";
 import { parseInput } from "../validation/parse";
 import type { ServiceContext } from "../core/context";
-import { toFlagView } from "./flag-state";
+import { toFlagViews } from "./flag-state";
 import { ListFlagsSchema, type FlagView } from "./schemas";
 
 type ListFlagsInput = ReturnType<typeof ListFlagsSchema.parse>;
@@ -65,17 +65,9 @@ export async function listFlags({ ctx, input }: { ctx: ServiceContext; input: un
     .orderBy(asc(namespaces.key), asc(flags.key))
     .limit(data.limit + 1);
   const page = rows.slice(0, data.limit);
-  const values = page.length
-    ? await ctx.db
-        .select({ row: flagValues, env: environments })
-        .from(flagValues)
-        .innerJoin(environments, eq(environments.id, flagValues.environmentId))
-        .where(inArray(flagValues.flagId, page.map((r) => r.flag.id)))
-        .orderBy(asc(environments.id))
-    : [];
   const last = page[page.length - 1];
   return {
-    flags: page.map((r) => toFlagView(r.flag, r.namespaceKey, values.filter((v) => v.row.flagId === r.flag.id))),
+    flags: await toFlagViews(ctx.db, page),
     nextCursor: rows.length > data.limit && last ? encodeCursor(last.namespaceKey, last.flag.key) : null,
   };
 }

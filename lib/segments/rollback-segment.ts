@@ -1,5 +1,6 @@
 import { assertCan } from "../auth/permissions";
-import { notFound, ServiceError } from "../errors/service-error";
+import { notFound } from "../errors/service-error";
+import { rollbackReason } from "../audit/rollback-reason";
 import { parseInput } from "../validation/parse";
 import type { ServiceContext } from "../core/context";
 import { RollbackSegmentSchema, type SegmentView } from "./schemas";
@@ -21,10 +22,7 @@ export async function rollbackSegment({ ctx, input }: { ctx: ServiceContext; inp
   const now = await getSegment({ ctx, input: { namespace: data.namespace, segmentKey: data.segmentKey } });
   const target = await findSegmentVersion(ctx, data.namespace, data.segmentKey, data.toVersion);
   if (!target) throw notFound(`Version ${data.toVersion} of segment ${data.namespace}/${data.segmentKey} in the audit history`);
-  if (data.toVersion >= now.version) {
-    throw new ServiceError("bad_request", `Version ${data.toVersion} is not earlier than the current version ${now.version}`);
-  }
-  const note = `Rollback to version ${data.toVersion} (audit event #${target.eventId})`;
+  const reason = rollbackReason({ toVersion: data.toVersion, currentVersion: now.version, eventId: target.eventId, reason: data.reason });
   return updateSegment({
     ctx,
     input: {
@@ -33,7 +31,7 @@ export async function rollbackSegment({ ctx, input }: { ctx: ServiceContext; inp
       name: target.name,
       constraints: target.constraints,
       expectedVersion: data.expectedVersion ?? now.version,
-      reason: data.reason ? `${note}: ${data.reason}` : note,
+      reason,
     },
   });
 }

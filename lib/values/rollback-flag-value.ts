@@ -1,5 +1,6 @@
 import { assertCan } from "../auth/permissions";
-import { notFound, ServiceError } from "../errors/service-error";
+import { notFound } from "../errors/service-error";
+import { rollbackReason } from "../audit/rollback-reason";
 import { parseInput } from "../validation/parse";
 import type { ServiceContext } from "../core/context";
 import { getFlag } from "../flags/get-flag";
@@ -22,10 +23,7 @@ export async function rollbackFlagValue({ ctx, input }: { ctx: ServiceContext; i
   const current = await getFlag({ ctx, input: { namespace: data.namespace, key: data.key } });
   const now = current.values[data.environment];
   if (!now) throw notFound(`Environment '${data.environment}'`);
-  if (data.toVersion >= now.version) {
-    throw new ServiceError("bad_request", `Version ${data.toVersion} is not earlier than the current version ${now.version}`);
-  }
-  const note = `Rollback to version ${data.toVersion} (audit event #${target.eventId})`;
+  const reason = rollbackReason({ toVersion: data.toVersion, currentVersion: now.version, eventId: target.eventId, reason: data.reason });
   return setFlagValue({
     ctx,
     input: {
@@ -34,7 +32,7 @@ export async function rollbackFlagValue({ ctx, input }: { ctx: ServiceContext; i
       environment: data.environment,
       value: target.value,
       expectedVersion: data.expectedVersion ?? now.version,
-      reason: data.reason ? `${note}: ${data.reason}` : note,
+      reason,
     },
   });
 }

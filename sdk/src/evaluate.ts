@@ -2,19 +2,7 @@ import type { FlagStore } from "./flag-store";
 import type { EvaluationContext } from "./local-eval/engine-port";
 import type { LocalEvaluator } from "./local-eval/local-evaluator";
 import type { ClientState, FlagEntry, FlagType, JsonValue, Resolution } from "./types";
-
-function matches(type: FlagType, value: unknown): boolean {
-  switch (type) {
-    case "boolean":
-      return typeof value === "boolean";
-    case "string":
-      return typeof value === "string";
-    case "number":
-      return typeof value === "number" && Number.isFinite(value);
-    case "json":
-      return value !== undefined;
-  }
-}
+import { valueMatchesType as matches } from "./value-type";
 
 function mismatch<T>(entry: FlagEntry, expected: FlagType, defaultValue: T, what = "flag"): Resolution<T> {
   return {

@@ -1,6 +1,7 @@
 import type { JsonValue } from "../types";
 import { type FlagType, LIMITS, LIST_OPERATORS, NO_VARIANT } from "./constants";
 import type { Constraint, FlagTargeting } from "./model";
+import { valueMatchesType } from "../value-type";
 import { compileRegex, parseDate, parseNumber, parseRange, parseSemverValue } from "./values";
 
 /**
@@ -45,19 +46,6 @@ export function constraintIssues(c: Constraint, at: Path): TargetingIssue[] {
     }
   }
   return issues;
-}
-
-export function valueMatchesType(type: FlagType, value: JsonValue | undefined): boolean {
-  switch (type) {
-    case "boolean":
-      return typeof value === "boolean";
-    case "string":
-      return typeof value === "string";
-    case "number":
-      return typeof value === "number" && Number.isFinite(value);
-    case "json":
-      return value !== undefined;
-  }
 }
 
 /** Every value-level problem of one flag (segments are checked on their own, see segmentIssues). */
