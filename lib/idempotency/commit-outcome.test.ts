@@ -103,10 +103,17 @@ describe("writes whose COMMIT gets no reply in time", () => {
     const before = await versionOf("b");
     await locker.query("LOCK TABLES audit_events WRITE");
     const write = settle(setFlagValue({ ctx, input: { namespace: "pay", key: "b", environment: "production", value: 6 } }));
-    const held = await writeIsHeld();
-    await new Promise((r) => setTimeout(r, 1_200));
-    await locker.query(`KILL ${held}`);
-    await locker.query("UNLOCK TABLES");
+    try {
+      const held = await writeIsHeld();
+      await new Promise((r) => setTimeout(r, 1_200));
+      // The deadline closed the write's connection; MariaDB may notice that on its own and end the
+      // waiting thread before this KILL arrives (errno 1094): rolled back all the same.
+      await locker.query(`KILL ${held}`).catch((err: { errno?: number }) => {
+        if (err.errno !== 1094) throw err;
+      });
+    } finally {
+      await locker.query("UNLOCK TABLES");
+    }
     const out = await write;
     expect(out.ok).toBe(false);
     expect(out.ok ? null : out.body.error.code).toBe("unavailable");
@@ -118,23 +125,27 @@ describe("writes whose COMMIT gets no reply in time", () => {
     const body = { value: 7 };
     const put = () => idempotent({ req: putRequest("c"), ctx, body, status: 200 }, (claim) => setFlagValue({ ctx, input: { namespace: "pay", key: "c", environment: "production", ...body }, claim }));
     await locker.query("LOCK TABLES audit_events WRITE");
-    const write = settle(put());
-    await writeIsHeld();
-    // Past the statement deadline, freeze the server for longer than the outcome check's bound.
-    await new Promise((r) => setTimeout(r, 800));
-    process.kill(server.pid!, "SIGSTOP");
-    let out: Awaited<typeof write>;
+    let out: Awaited<ReturnType<typeof settle>>;
     try {
-      out = await write;
+      const write = settle(put());
+      await writeIsHeld();
+      // Past the statement deadline, freeze the server for longer than the outcome check's bound.
+      await new Promise((r) => setTimeout(r, 800));
+      process.kill(server.pid!, "SIGSTOP");
+      try {
+        out = await write;
+      } finally {
+        process.kill(server.pid!, "SIGCONT");
+      }
     } finally {
-      process.kill(server.pid!, "SIGCONT");
+      // A failure above must not leave the lock to the next test.
+      await locker.query("UNLOCK TABLES").catch(() => {});
     }
     expect(out.ok).toBe(false);
     if (out.ok) return;
     expect(out.status).toBe(504);
     expect(out.body.error).toMatchObject({ code: "commit_outcome_unknown", details: { idempotencyKey: "retry-c" } });
     expect(out.body.error.message).toMatch(/may or may not have been saved/);
-    await locker.query("UNLOCK TABLES").catch(() => {});
     // The retry learns the outcome (replay) or writes now; either way the value was written once.
     const retry = await waitFor(() => settle(put()).then((r) => (r.ok ? r : null)), "a retry to be answered", 15_000, 250);
     const view = retry.v instanceof Response ? await retry.v.json() : retry.v;
