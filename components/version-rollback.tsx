@@ -1,12 +1,14 @@
 "use client";
 
 import { useState, type ReactNode } from "react";
+import type { OlderVersions } from "./use-version-pages";
 
 /**
  * The parts every rollback shares (a flag's value, its rules, a segment): pick an earlier audited
  * version, see what would change, give an optional reason, confirm. The caller supplies the
  * versions, how one reads in the select, the diff against today, and the save; `fields` are the
- * caller's own inputs shown before the version select (the value panel's environment).
+ * caller's own inputs shown before the version select (the value panel's environment). `older`,
+ * when more versions exist than were loaded, offers to load the next page into the select.
  */
 export function VersionRollback<V extends { version: number }>({
   id,
@@ -21,6 +23,7 @@ export function VersionRollback<V extends { version: number }>({
   error,
   onConfirm,
   fields,
+  older,
 }: {
   id: string;
   versions: V[];
@@ -34,6 +37,7 @@ export function VersionRollback<V extends { version: number }>({
   error?: string | null;
   onConfirm: (v: V, reason: string) => void;
   fields?: ReactNode;
+  older?: OlderVersions;
 }) {
   const [reason, setReason] = useState("");
   return (
@@ -50,6 +54,14 @@ export function VersionRollback<V extends { version: number }>({
               </option>
             ))}
           </select>
+          {older && (
+            <div className="row">
+              <button type="button" onClick={older.load} disabled={older.loading}>
+                {older.loading ? "Loading…" : "Load older versions"}
+              </button>
+              {older.error && <span className="small" role="alert">{older.error}</span>}
+            </div>
+          )}
         </div>
       </div>
       {chosen && (

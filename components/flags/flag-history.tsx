@@ -47,12 +47,16 @@ export function FlagHistory({ flag, perms }: { flag: FlagView; perms: FlagPerms 
     <div className="stack">
       {writable.length > 0 && !flag.archived && (
         <>
-          <RollbackPanel flag={flag} environments={writable} versions={versions.data?.pages.flatMap((p) => p.versions) ?? []} loading={versions.isPending} target={target} onTarget={setTarget} onDone={onRolledBack} />
-          {versions.hasNextPage && (
-            <button type="button" onClick={() => versions.fetchNextPage()} disabled={versions.isFetchingNextPage}>
-              {versions.isFetchingNextPage ? "Loading…" : "Load older versions"}
-            </button>
-          )}
+          <RollbackPanel
+            flag={flag}
+            environments={writable}
+            versions={versions.data?.pages.flatMap((p) => p.versions) ?? []}
+            loading={versions.isPending}
+            older={versions.hasNextPage ? { load: () => void versions.fetchNextPage(), loading: versions.isFetchingNextPage, error: versions.isFetchNextPageError ? versions.error.message : null } : undefined}
+            target={target}
+            onTarget={setTarget}
+            onDone={onRolledBack}
+          />
         </>
       )}
       <section className="panel" aria-labelledby="hist-title">

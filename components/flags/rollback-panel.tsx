@@ -6,17 +6,19 @@ import type { ValueVersion } from "@/lib/audit/schemas";
 import type { FlagView } from "@/lib/flags/schemas";
 import { JsonDiff } from "../json-diff";
 import { useServerAction } from "../use-server-action";
+import type { OlderVersions } from "../use-version-pages";
 import { VersionRollback, versionWhen } from "../version-rollback";
 
 /**
  * Rollback: pick an environment and an earlier version, see the diff from today's value, confirm. It
  * is saved as a new version (audited, published like any change), based on the version shown here.
  */
-export function RollbackPanel({ flag, environments, versions, loading, target, onTarget, onDone }: {
+export function RollbackPanel({ flag, environments, versions, loading, older, target, onTarget, onDone }: {
   flag: FlagView;
   environments: string[];
   versions: ValueVersion[];
   loading: boolean;
+  older?: OlderVersions;
   target: { environment: string; version: number } | null;
   onTarget: (t: { environment: string; version: number } | null) => void;
   onDone: () => void;
@@ -46,6 +48,7 @@ export function RollbackPanel({ flag, environments, versions, loading, target, o
         id="rb"
         versions={options}
         loading={loading}
+        older={older}
         chosen={chosen}
         onChoose={(v) => onTarget(v === null ? null : { environment: env, version: v })}
         label={versionLabel}

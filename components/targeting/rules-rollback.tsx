@@ -1,10 +1,12 @@
 "use client";
 
 import { useState } from "react";
+import type { VersionPage } from "@/lib/audit/audited-versions";
 import type { TargetingVersion, TargetingView } from "@/lib/rules/schemas";
 import { rollbackTargetingAction } from "@/lib/rules/server-actions";
 import { JsonDiff } from "../json-diff";
 import { useServerAction } from "../use-server-action";
+import { useVersionPages } from "../use-version-pages";
 import { VersionRollback, versionWhen } from "../version-rollback";
 
 const ruleCount = (t: Record<string, unknown>) => (Array.isArray(t.rules) ? t.rules.length : 0);
@@ -14,10 +16,16 @@ const ruleCount = (t: Record<string, unknown>) => (Array.isArray(t.rules) ? t.ru
  * audited rule set, see the diff from today's rules, confirm. Saved as a new version based on the one
  * shown here (a concurrent change is refused, nothing lost); the value is left as it is.
  */
-export function RulesRollback({ view, versions, envName }: { view: TargetingView; versions: TargetingVersion[]; envName: string }) {
+export function RulesRollback({ view, firstPage, envName }: { view: TargetingView; firstPage: VersionPage<TargetingVersion>; envName: string }) {
   const [chosen, setChosen] = useState<number | null>(null);
   const { run, pending, result } = useServerAction(rollbackTargetingAction);
   const env = view.environment;
+  const at = (s: string) => encodeURIComponent(s);
+  const { versions, older } = useVersionPages(
+    ["rules", view.namespace, view.key, env, view.version],
+    firstPage,
+    `/api/v1/namespaces/${at(view.namespace)}/flags/${at(view.key)}/environments/${at(env)}/targeting/versions`,
+  );
   const options = versions.filter((v) => v.version < view.version);
   const id = `rrb-${env}`;
   return (
@@ -26,6 +34,7 @@ export function RulesRollback({ view, versions, envName }: { view: TargetingView
       <VersionRollback
         id={id}
         versions={options}
+        older={older}
         chosen={options.find((v) => v.version === chosen) ?? null}
         onChoose={setChosen}
         label={(v) => `v${v.version}: ${ruleCount(v.targeting)} rule(s)${v.targeting.enabled === false ? ", off" : ""} · ${versionWhen(v)}`}

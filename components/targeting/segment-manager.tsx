@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import type { VersionPage } from "@/lib/audit/audited-versions";
 import type { Constraint } from "@/lib/rules/console-model";
 import type { SegmentVersion, SegmentView } from "@/lib/segments/schemas";
 import { createSegmentAction, deleteSegmentAction, updateSegmentAction } from "@/lib/segments/server-actions";
@@ -47,7 +48,7 @@ function CreateSegment({ namespace }: { namespace: string }) {
   );
 }
 
-function SegmentRow({ s, canWrite, versions }: { s: SegmentView; canWrite: boolean; versions?: SegmentVersion[] }) {
+function SegmentRow({ s, canWrite, versions }: { s: SegmentView; canWrite: boolean; versions?: VersionPage<SegmentVersion> }) {
   const [editing, setEditing] = useState(false);
   const [constraints, setConstraints] = useState<Constraint[]>(s.constraints as Constraint[]);
   const [confirming, setConfirming] = useState(false);
@@ -86,7 +87,7 @@ function SegmentRow({ s, canWrite, versions }: { s: SegmentView; canWrite: boole
           <button type="button" className="danger" onClick={() => setConfirming(true)}>Delete</button>
         </div>
       )}
-      {canWrite && !editing && versions?.some((v) => v.version < s.version) && <SegmentRollback s={s} versions={versions} />}
+      {canWrite && !editing && versions?.versions.some((v) => v.version < s.version) && <SegmentRollback s={s} firstPage={versions} />}
       <ConfirmDialog
         open={confirming}
         title={`Delete segment ${s.key}?`}
@@ -109,7 +110,7 @@ function SegmentRow({ s, canWrite, versions }: { s: SegmentView; canWrite: boole
  * The segments page's body: the namespace's segments, and (for writers) create, edit, delete and,
  * when they may also read the history (`versions` given, per segment key), roll back.
  */
-export function SegmentManager({ namespace, segments, canWrite, versions }: { namespace: string; segments: SegmentView[]; canWrite: boolean; versions?: Record<string, SegmentVersion[]> }) {
+export function SegmentManager({ namespace, segments, canWrite, versions }: { namespace: string; segments: SegmentView[]; canWrite: boolean; versions?: Record<string, VersionPage<SegmentVersion>> }) {
   return (
     <div className="stack">
       {!canWrite && <p className="alert info">You can read these segments; changing them needs the right to change flags in every environment of {namespace}.</p>}

@@ -1,10 +1,12 @@
 "use client";
 
 import { useState } from "react";
+import type { VersionPage } from "@/lib/audit/audited-versions";
 import type { SegmentVersion, SegmentView } from "@/lib/segments/schemas";
 import { rollbackSegmentAction } from "@/lib/segments/server-actions";
 import { JsonDiff } from "../json-diff";
 import { useServerAction } from "../use-server-action";
+import { useVersionPages } from "../use-version-pages";
 import { VersionRollback, versionWhen } from "../version-rollback";
 
 const shape = (s: { name: string | null; constraints: unknown[] }) => ({ name: s.name, constraints: s.constraints });
@@ -14,9 +16,14 @@ const shape = (s: { name: string | null; constraints: unknown[] }) => ({ name: s
  * the diff of name and conditions from today's, confirm. Saved as a new version based on the one shown
  * (a concurrent change is refused); every flag using the segment changes with it, in every environment.
  */
-export function SegmentRollback({ s, versions }: { s: SegmentView; versions: SegmentVersion[] }) {
+export function SegmentRollback({ s, firstPage }: { s: SegmentView; firstPage: VersionPage<SegmentVersion> }) {
   const [chosen, setChosen] = useState<number | null>(null);
   const { run, pending, result } = useServerAction(rollbackSegmentAction);
+  const { versions, older } = useVersionPages(
+    ["segment", s.namespace, s.key, s.version],
+    firstPage,
+    `/api/v1/namespaces/${encodeURIComponent(s.namespace)}/segments/${encodeURIComponent(s.key)}/versions`,
+  );
   const options = versions.filter((v) => v.version < s.version);
   return (
     <details className="stack" data-testid={`segment-rollback-${s.key}`}>
@@ -24,6 +31,7 @@ export function SegmentRollback({ s, versions }: { s: SegmentView; versions: Seg
       <VersionRollback
         id={`srb-${s.key}`}
         versions={options}
+        older={older}
         chosen={options.find((v) => v.version === chosen) ?? null}
         onChoose={setChosen}
         label={(v) => `v${v.version}: ${v.constraints.length} condition(s)${v.name ? `, “${v.name}”` : ""} · ${versionWhen(v)}`}

@@ -38,7 +38,7 @@ export function TargetingPanel({ views, segments, candidates, related, versions,
                 envName={envName(v.environment)}
                 canWrite={canWrite}
               />
-              {canWrite && history && history.some((h) => h.version < v.version) && <RulesRollback view={v} versions={history} envName={envName(v.environment)} />}
+              {canWrite && history && history.versions.some((h) => h.version < v.version) && <RulesRollback view={v} firstPage={history} envName={envName(v.environment)} />}
             </div>
           );
         })}

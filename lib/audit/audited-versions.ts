@@ -7,6 +7,12 @@ import type { AuditEventView } from "./schemas";
 export const VERSION_PAGE_BYTES = 2 * 1024 * 1024;
 const EVENTS_PER_READ = 200;
 
+/** One page of versions, newest first; `nextCursor` (an audit event id) continues it, null at the end. */
+export interface VersionPage<V> {
+  versions: V[];
+  nextCursor: number | null;
+}
+
 /**
  * The versions of one audited thing (a flag's rules in one environment, a segment) that rollback can
  * restore, newest event first, a page at a time: the same keyset paging as the value versions
@@ -23,7 +29,7 @@ export async function listAuditedVersions<V>(
   created: (e: AuditEventView) => V[],
   initial: (e: AuditEventView) => V[] = () => [],
   maxBytes = VERSION_PAGE_BYTES,
-): Promise<{ versions: V[]; nextCursor: number | null }> {
+): Promise<VersionPage<V>> {
   const versions: V[] = [];
   let bytes = 0;
   let cursor: number | null = page.cursor ?? null;

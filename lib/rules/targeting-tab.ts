@@ -1,4 +1,5 @@
 import { can } from "../auth/permissions";
+import type { VersionPage } from "../audit/audited-versions";
 import type { ServiceContext } from "../core/context";
 import { listFlags } from "../flags/list-flags";
 import { listSegments } from "../segments/segment-verbs";
@@ -15,8 +16,8 @@ export interface TargetingTabData {
   candidates: { key: string; type: string }[];
   /** The saved targeting of every flag this one depends on (transitively), per environment, for the preview. */
   related: TargetingView[];
-  /** Per environment, the newest audited rule sets (what rollback offers); absent without audit:read. */
-  versions?: Record<string, TargetingVersion[]>;
+  /** Per environment, the newest page of audited rule sets (what rollback offers; older pages load on demand); absent without audit:read. */
+  versions?: Record<string, VersionPage<TargetingVersion>>;
 }
 
 /** The picker lists up to this many flags (one page of listFlags); a namespace with more still saves any key through the admin API. */
@@ -24,7 +25,7 @@ const CANDIDATE_LIMIT = 500;
 /** Prerequisite chains followed for the preview; deeper chains evaluate as PREREQUISITE_MISSING there (the SDK still follows them). */
 const MAX_DEPTH = 10;
 
-/** Rule sets offered per environment: one bounded page (the API pages further back). */
+/** Rule sets in the first page per environment; the console loads older pages from the admin API on demand. */
 const VERSIONS_SHOWN = 50;
 
 /**
@@ -44,10 +45,10 @@ export async function loadTargetingTab(ctx: ServiceContext, namespace: string, k
   return { views, segments, candidates, related, ...(versions ? { versions } : {}) };
 }
 
-async function readVersions(ctx: ServiceContext, namespace: string, key: string, views: TargetingView[]): Promise<Record<string, TargetingVersion[]> | undefined> {
+async function readVersions(ctx: ServiceContext, namespace: string, key: string, views: TargetingView[]): Promise<Record<string, VersionPage<TargetingVersion>> | undefined> {
   if (!can(ctx.actor, "audit:read", { namespaceKey: namespace })) return undefined;
   const pages = await Promise.all(views.map((v) => listTargetingVersions({ ctx, input: { namespace, key, environment: v.environment, limit: VERSIONS_SHOWN } })));
-  return Object.fromEntries(views.map((v, i) => [v.environment, pages[i]!.versions]));
+  return Object.fromEntries(views.map((v, i) => [v.environment, pages[i]!]));
 }
 
 // An environment without a value row (not yet materialised), or a prerequisite flag deleted since,

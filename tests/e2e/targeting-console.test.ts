@@ -1,9 +1,11 @@
 import AxeBuilder from "@axe-core/playwright";
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { previewEvaluate } from "../../lib/rules/preview";
 import { createFlag } from "../../lib/flags/create-flag";
+import { getTargeting, setTargeting } from "../../lib/rules/targeting-verbs";
 import { createSdkKey } from "../../lib/sdk-keys/create-sdk-key";
+import { createSegment, getSegment, updateSegment } from "../../lib/segments/segment-verbs";
 import { setFlagValue } from "../../lib/values/set-flag-value";
 import type { MizuFlowClient } from "../../sdk/src/client";
 import { createClient } from "../../sdk/src/node";
@@ -50,6 +52,18 @@ function userInsideGate(): string {
     if (r.reason === "TARGETING_MATCH") return `user-${i}`;
   }
   throw new Error("no user inside the gate");
+}
+
+/** Opens a rollback, checks `version` is not offered until "Load older versions", then restores it. */
+async function rollBackPastFirstPage(panel: Locator, version: number, confirm: string) {
+  await panel.locator("summary").click();
+  const option = panel.getByLabel("Earlier version").locator(`option[value="${version}"]`);
+  expect(await option.count()).toBe(0);
+  await panel.getByRole("button", { name: "Load older versions" }).click();
+  await expect.poll(() => option.count()).toBe(1);
+  await panel.getByLabel("Earlier version").selectOption(String(version));
+  await panel.getByTestId("json-diff").waitFor();
+  await panel.getByRole("button", { name: confirm }).click();
 }
 
 describe("targeting in the console", () => {
@@ -173,6 +187,33 @@ describe("targeting in the console", () => {
     await parentForm.getByTestId("prerequisite-0").getByLabel("Prerequisite 1: flag").selectOption(CHILD);
     await parentForm.getByRole("button", { name: `Save rules in ${ENV}` }).click();
     await expect.poll(() => parentForm.getByTestId("prerequisites-error").textContent(), { timeout: 15_000 }).toMatch(/would create a prerequisite cycle: .*one-page-receipt/);
+  });
+
+  it("rollback reaches versions older than the page the server rendered: 'Load older versions' adds them, and the oldest rules and segment conditions are restored", async () => {
+    const ctx = s.env.ctx();
+    const flag = "long-history";
+    const segment = "long-seg";
+    const plan = (i: number) => [{ contextName: "plan", operator: "IN", values: [`p${i}`] }];
+    await createFlag({ ctx, input: { namespace: NS, key: flag, type: "boolean", values: { [ENV]: false } } });
+    // 55 rule saves: v2..v56; the tab renders the newest 50 (v56..v7), so v2 (the first save) is older.
+    for (let i = 0; i < 55; i++) await setTargeting({ ctx, input: { namespace: NS, key: flag, environment: ENV, rules: [{ constraints: plan(i), serve: { value: true } }] } });
+    // 25 segment versions: v1..v25; the page renders the newest 20, so v1 is older.
+    await createSegment({ ctx, input: { namespace: NS, key: segment, constraints: plan(0) } });
+    for (let i = 1; i < 25; i++) await updateSegment({ ctx, input: { namespace: NS, segmentKey: segment, constraints: plan(i) } });
+
+    const page = await s.signIn(await s.newContext(), ADMIN);
+    // From the Values tab: the Rules tab's code is a chunk of its own, fetched when the tab is chosen.
+    await s.open(page, `/flags/${NS}/${flag}`);
+    await page.getByRole("tab", { name: "Rules" }).click();
+    await rollBackPastFirstPage(page.getByTestId(`rules-rollback-${ENV}`), 2, `Roll back the rules of ${ENV} to v2`);
+    await okToast(page, `Rolled the rules of ${NS}/${flag} in ${ENV} back`);
+    const restored = await getTargeting({ ctx, input: { namespace: NS, key: flag, environment: ENV } });
+    expect(restored).toMatchObject({ version: 57, targeting: { rules: [{ constraints: plan(0) }] } });
+
+    await s.open(page, `/segments?namespace=${NS}`);
+    await rollBackPastFirstPage(page.getByTestId(`segment-rollback-${segment}`), 1, `Roll back segment ${segment} to v1`);
+    await expect.poll(async () => (await getSegment({ ctx, input: { namespace: NS, segmentKey: segment } })).version, { timeout: 15_000 }).toBe(26);
+    expect((await getSegment({ ctx, input: { namespace: NS, segmentKey: segment } })).constraints).toEqual(plan(0));
   });
 
   it("the new pages fit 390 px and are axe-core clean", async () => {

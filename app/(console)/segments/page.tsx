@@ -16,10 +16,11 @@ export default async function SegmentsPage({ searchParams }: { searchParams: Pro
   const namespace = namespaces.find((n) => n.key === asked)?.key ?? namespaces[0]?.key;
   const segments = namespace ? (await listSegments({ ctx, input: { namespace } })).segments : [];
   const canWrite = namespace !== undefined && can(ctx.actor, "flag:write", { namespaceKey: namespace, everyEnvironment: true });
-  // Rollback needs both rights; its choices are each segment's newest audited versions (one bounded page).
+  // Rollback needs both rights; its choices start with each segment's newest page of audited versions
+  // (the rollback loads older pages from the admin API on demand).
   const versions =
     namespace && canWrite && can(ctx.actor, "audit:read", { namespaceKey: namespace })
-      ? Object.fromEntries(await Promise.all(segments.map(async (s) => [s.key, (await listSegmentVersions({ ctx, input: { namespace, segmentKey: s.key, limit: 20 } })).versions] as const)))
+      ? Object.fromEntries(await Promise.all(segments.map(async (s) => [s.key, await listSegmentVersions({ ctx, input: { namespace, segmentKey: s.key, limit: 20 } })] as const)))
       : undefined;
   return (
     <>
