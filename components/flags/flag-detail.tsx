@@ -1,5 +1,6 @@
 "use client";
 
+import dynamic from "next/dynamic";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { useState } from "react";
@@ -9,8 +10,14 @@ import { useFlagAdoption } from "./client-adoption";
 import { EnvValueCard } from "./env-value-card";
 import { FlagHistory } from "./flag-history";
 import { FlagSettings } from "./flag-settings";
-import { TargetingPanel } from "../targeting/targeting-panel";
 import type { TargetingTabData } from "@/lib/rules/targeting-tab";
+
+// The rule editor brings the targeting engine's validators (zod schemas, semver, the RE2 port): a
+// chunk of its own, fetched when the Rules tab is shown (or rendered with the page when it opens on
+// that tab), so the Values tab does not wait for it.
+const TargetingPanel = dynamic(() => import("../targeting/targeting-panel").then((m) => m.TargetingPanel), {
+  loading: () => <p className="loading" role="status">Loading rules…</p>,
+});
 
 export interface FlagPerms {
   write: boolean;
