@@ -3,9 +3,9 @@ import { assertCan } from "../auth/permissions";
 import { flags } from "../db/schema";
 import { writeOutbox } from "../outbox/write-outbox";
 import { parseInput } from "../validation/parse";
-import { writeAudit } from "../audit/write-audit";
 import type { ServiceContext } from "../core/context";
 import { inTransaction } from "../core/transaction";
+import { writeFlagAudit } from "./flag-audit";
 import { bumpAllValues, assertFlagVersion, lockFlag, toFlagView } from "./flag-state";
 import { ArchiveFlagSchema, type FlagView } from "./schemas";
 
@@ -30,16 +30,7 @@ export async function archiveFlag({ ctx, input }: { ctx: ServiceContext; input: 
     await tx.update(flags).set({ archived: next.archived, version: next.version, updatedAt: at }).where(eq(flags.id, flag.id));
     const items = await bumpAllValues(tx, locked, next, at);
     const after = toFlagView(next, data.namespace, locked.values);
-    await writeAudit(tx, ctx.actor, ctx.meta, {
-      action: data.archived ? "flag.archive" : "flag.unarchive",
-      targetType: "flag",
-      targetId: flag.id,
-      namespaceKey: data.namespace,
-      flagKey: data.key,
-      before,
-      after,
-      reason: data.reason,
-    });
+    await writeFlagAudit(tx, ctx, data, { action: data.archived ? "flag.archive" : "flag.unarchive", flagId: flag.id, before, after });
     await writeOutbox(tx, outbox, items, at);
     return after;
   });

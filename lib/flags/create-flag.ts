@@ -5,11 +5,11 @@ import { conflict, notFound, ServiceError } from "../errors/service-error";
 import { writeOutbox } from "../outbox/write-outbox";
 import { assertValueMatchesType, defaultValueFor } from "../values/flag-value";
 import { parseInput } from "../validation/parse";
-import { writeAudit } from "../audit/write-audit";
 import type { ServiceContext } from "../core/context";
 import { inTransaction } from "../core/transaction";
 import { lockEnvironmentsShared } from "../environments/lock-environments";
 import { bumpAllValues, desiredItem, lockFlag, toFlagView } from "./flag-state";
+import { writeFlagAudit } from "./flag-audit";
 import { CreateFlagSchema, type FlagView } from "./schemas";
 
 /**
@@ -95,16 +95,7 @@ export async function createFlag({ ctx, input }: { ctx: ServiceContext; input: u
       items = locked.values.map((v) => desiredItem(locked.flag, data.namespace, v.env.key, v.row, at));
     }
     const view = toFlagView(...(await viewArgs(tx, data.namespace, data.key)));
-    await writeAudit(tx, ctx.actor, ctx.meta, {
-      action: "flag.create",
-      targetType: "flag",
-      targetId: flagId,
-      namespaceKey: data.namespace,
-      flagKey: data.key,
-      before: null,
-      after: view,
-      reason: data.reason,
-    });
+    await writeFlagAudit(tx, ctx, data, { action: "flag.create", flagId, before: null, after: view });
     await writeOutbox(tx, outbox, items, at);
     return view;
   });

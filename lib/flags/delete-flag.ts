@@ -3,9 +3,9 @@ import { assertCan } from "../auth/permissions";
 import { flags } from "../db/schema";
 import { writeOutbox } from "../outbox/write-outbox";
 import { parseInput } from "../validation/parse";
-import { writeAudit } from "../audit/write-audit";
 import type { ServiceContext } from "../core/context";
 import { inTransaction } from "../core/transaction";
+import { writeFlagAudit } from "./flag-audit";
 import { bumpAllValues, assertFlagVersion, lockFlag, toFlagView } from "./flag-state";
 import { DeleteFlagSchema } from "./schemas";
 
@@ -25,16 +25,7 @@ export async function deleteFlag({ ctx, input }: { ctx: ServiceContext; input: u
     const next = { ...flag, deletedAt: at, version: flag.version + 1, updatedAt: at };
     await tx.update(flags).set({ deletedAt: at, version: next.version, updatedAt: at }).where(eq(flags.id, flag.id));
     const items = await bumpAllValues(tx, locked, next, at);
-    await writeAudit(tx, ctx.actor, ctx.meta, {
-      action: "flag.delete",
-      targetType: "flag",
-      targetId: flag.id,
-      namespaceKey: data.namespace,
-      flagKey: data.key,
-      before,
-      after: null,
-      reason: data.reason,
-    });
+    await writeFlagAudit(tx, ctx, data, { action: "flag.delete", flagId: flag.id, before, after: null });
     await writeOutbox(tx, outbox, items, at);
     return { deleted: true as const };
   });

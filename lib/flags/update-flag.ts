@@ -3,9 +3,9 @@ import { assertCan } from "../auth/permissions";
 import { flags } from "../db/schema";
 import { assertValueMatchesType } from "../values/flag-value";
 import { parseInput } from "../validation/parse";
-import { writeAudit } from "../audit/write-audit";
 import type { ServiceContext } from "../core/context";
 import { inTransaction } from "../core/transaction";
+import { writeFlagAudit } from "./flag-audit";
 import { assertFlagVersion, lockFlag, toFlagView } from "./flag-state";
 import { UpdateFlagSchema, type FlagView } from "./schemas";
 
@@ -37,16 +37,7 @@ export async function updateFlag({ ctx, input }: { ctx: ServiceContext; input: u
       .set({ description: next.description, tags: next.tags, defaultValue: next.defaultValue, version: next.version, updatedAt: at })
       .where(eq(flags.id, flag.id));
     const after = toFlagView(next, data.namespace, locked.values);
-    await writeAudit(tx, ctx.actor, ctx.meta, {
-      action: "flag.update",
-      targetType: "flag",
-      targetId: flag.id,
-      namespaceKey: data.namespace,
-      flagKey: data.key,
-      before,
-      after,
-      reason: data.reason,
-    });
+    await writeFlagAudit(tx, ctx, data, { action: "flag.update", flagId: flag.id, before, after });
     return after;
   });
 }
