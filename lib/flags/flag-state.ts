@@ -2,6 +2,8 @@ import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db, Tx } from "../db/client";
 import { environments, flags, flagValues, namespaces } from "../db/schema";
 import type { PublishItem } from "../etcd/fence";
+import { publishItem } from "../etcd/publish-item";
+import type { FlagDocument } from "./document";
 import type { FlagView } from "./schemas";
 import { conflict, notFound } from "../errors/service-error";
 
@@ -76,28 +78,16 @@ export function desiredItem(
   at: Date,
 ): PublishItem {
   const address = { environment: envKey, namespace: namespaceKey, key: flag.key };
-  if (flag.deletedAt || flag.archived) {
-    return {
-      op: "delete",
-      address,
-      version: row.version,
-      tombstone: { namespace: namespaceKey, key: flag.key, version: row.version, deletedAt: at.toISOString() },
-    };
-  }
-  return {
-    op: "put",
-    address,
+  const document: FlagDocument = {
+    namespace: namespaceKey,
+    key: flag.key,
+    type: flag.type,
+    value: row.value ?? null,
     version: row.version,
-    document: {
-      namespace: namespaceKey,
-      key: flag.key,
-      type: flag.type,
-      value: row.value ?? null,
-      version: row.version,
-      updatedAt: at.toISOString(),
-      ...(row.targeting && Object.keys(row.targeting).length ? { targeting: row.targeting } : {}),
-    },
+    updatedAt: at.toISOString(),
+    ...(row.targeting && Object.keys(row.targeting).length ? { targeting: row.targeting } : {}),
   };
+  return publishItem(address, row.version, at, flag.deletedAt || flag.archived ? null : document);
 }
 
 /**

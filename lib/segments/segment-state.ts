@@ -2,6 +2,8 @@ import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import type { Tx } from "../db/client";
 import { environments, flags, flagValues, namespaces, segments } from "../db/schema";
 import type { PublishItem } from "../etcd/fence";
+import { publishItem } from "../etcd/publish-item";
+import type { SegmentDocument } from "../flags/document";
 import { notFound, ServiceError } from "../errors/service-error";
 import { lockEnvironmentsShared } from "../environments/lock-environments";
 import type { SegmentView } from "./schemas";
@@ -16,22 +18,15 @@ export type SegmentRow = typeof segments.$inferSelect;
 export function segmentItems(namespaceKey: string, row: SegmentRow, envKeys: readonly string[], at: Date): PublishItem[] {
   return envKeys.map((environment): PublishItem => {
     const address = { environment, namespace: namespaceKey, key: row.key, kind: "segment" as const };
-    if (row.deletedAt) {
-      return { op: "delete", address, version: row.version, tombstone: { namespace: namespaceKey, key: row.key, version: row.version, deletedAt: at.toISOString() } };
-    }
-    return {
-      op: "put",
-      address,
+    const document: SegmentDocument = {
+      namespace: namespaceKey,
+      key: row.key,
+      ...(row.name ? { name: row.name } : {}),
+      constraints: row.constraints,
       version: row.version,
-      document: {
-        namespace: namespaceKey,
-        key: row.key,
-        ...(row.name ? { name: row.name } : {}),
-        constraints: row.constraints,
-        version: row.version,
-        updatedAt: at.toISOString(),
-      },
+      updatedAt: at.toISOString(),
     };
+    return publishItem(address, row.version, at, row.deletedAt ? null : document);
   });
 }
 
