@@ -1,9 +1,10 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { environments, sdkKeys } from "../db/schema";
+import { sdkKeys } from "../db/schema";
 import { isDatabaseUnavailable } from "../errors/http";
 import { metrics } from "../observability/metrics";
 import { TokenBuckets, type BucketSpec } from "../delivery/stream/rate-limit";
+import { selectSdkKeys } from "./key-access";
 import { hashSdkKey, looksLikeSdkKey } from "./key-material";
 
 /** What a verified SDK key may read. */
@@ -185,20 +186,7 @@ function remember(map: Map<string, Entry>, hash: string, entry: Entry): void {
 }
 
 async function query(db: Db, hash: string): Promise<SdkKeyVerification> {
-  const [row] = await db
-    .select({
-      id: sdkKeys.id,
-      name: sdkKeys.name,
-      prefix: sdkKeys.prefix,
-      namespaceKeys: sdkKeys.namespaceKeys,
-      kind: sdkKeys.kind,
-      allowedOrigins: sdkKeys.allowedOrigins,
-      revokedAt: sdkKeys.revokedAt,
-      environment: environments.key,
-    })
-    .from(sdkKeys)
-    .innerJoin(environments, eq(environments.id, sdkKeys.environmentId))
-    .where(eq(sdkKeys.keyHash, hash));
+  const [row] = await selectSdkKeys(db).where(eq(sdkKeys.keyHash, hash));
   if (!row) return { status: "unknown" };
   if (row.revokedAt) return { status: "revoked", keyId: row.id };
   const namespaces = (row.namespaceKeys as string[] | null) ?? null;
