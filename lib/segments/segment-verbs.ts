@@ -38,11 +38,7 @@ export async function createSegment({ ctx, input }: { ctx: ServiceContext; input
   assertCan(ctx.actor, "flag:write", { namespaceKey: data.namespace, everyEnvironment: true });
   const constraints = strictConstraints(data.key, data.constraints);
   return inTransaction(ctx, async (tx, outbox) => {
-    // Environments first (shared), as createFlag does: an environment being created commits
-    // before this write reads its list, and neither waits for the other while holding a lock.
-    const envKeys = await environmentKeys(tx);
-    const nsId = await namespaceId(tx, data.namespace);
-    const existing = await lockSegment(tx, nsId, data.key);
+    const { envKeys, nsId, row: existing } = await lockForWrite(tx, data.namespace, data.key);
     if (existing && !existing.deletedAt) throw conflict(`Segment '${data.namespace}/${data.key}' already exists`, { currentVersion: existing.version });
     const at = new Date();
     const fields = { name: data.name ?? null, constraints, deletedAt: null, updatedAt: at };
@@ -62,13 +58,7 @@ export async function updateSegment({ ctx, input }: { ctx: ServiceContext; input
   assertCan(ctx.actor, "flag:write", { namespaceKey: data.namespace, everyEnvironment: true });
   const constraints = data.constraints && strictConstraints(data.segmentKey, data.constraints);
   return inTransaction(ctx, async (tx, outbox) => {
-    // Environments first (shared), as createFlag does: an environment being created commits
-    // before this write reads its list, and neither waits for the other while holding a lock.
-    const envKeys = await environmentKeys(tx);
-    const nsId = await namespaceId(tx, data.namespace);
-    const current = await lockSegment(tx, nsId, data.segmentKey);
-    if (!current || current.deletedAt) throw segmentNotFound(data.namespace, data.segmentKey);
-    assertVersion(data, current);
+    const { envKeys, current } = await lockLiveSegment(tx, data);
     const at = new Date();
     const set: Partial<SegmentRow> = { version: current.version + 1, updatedAt: at };
     if (data.name !== undefined) set.name = data.name;
@@ -83,16 +73,10 @@ export async function deleteSegment({ ctx, input }: { ctx: ServiceContext; input
   const data = parseInput(DeleteSegmentSchema, input);
   assertCan(ctx.actor, "flag:write", { namespaceKey: data.namespace, everyEnvironment: true });
   return inTransaction(ctx, async (tx, outbox) => {
-    // Environments first (shared), as createFlag does: an environment being created commits
-    // before this write reads its list, and neither waits for the other while holding a lock.
-    const envKeys = await environmentKeys(tx);
-    const nsId = await namespaceId(tx, data.namespace);
-    // Every read before the scan below is a locking read, so the scan's snapshot is taken after
-    // this lock: a rule save referencing this segment either committed before (and the scan sees
-    // it: 409) or waits for this delete and then finds the segment gone (422).
-    const current = await lockSegment(tx, nsId, data.segmentKey);
-    if (!current || current.deletedAt) throw segmentNotFound(data.namespace, data.segmentKey);
-    assertVersion(data, current);
+    // Every read before the scan below is a locking read (lockForWrite), so the scan's snapshot is
+    // taken after the segment's lock: a rule save referencing this segment either committed before
+    // (and the scan sees it: 409) or waits for this delete and then finds the segment gone (422).
+    const { envKeys, nsId, current } = await lockLiveSegment(tx, data);
     const users = await segmentReferences(tx, nsId, data.segmentKey);
     if (users.length) {
       throw conflict(`Segment '${data.namespace}/${data.segmentKey}' is used by the rules of ${users.join(", ")}; remove it from those rules first`, {
@@ -127,6 +111,25 @@ export async function listSegments({ ctx, input }: { ctx: ServiceContext; input:
     const rows = await tx.select().from(segments).where(and(eq(segments.namespaceId, nsId), isNull(segments.deletedAt))).orderBy(asc(segments.key));
     return { segments: rows.map((r) => toSegmentView(data.namespace, r)) };
   });
+}
+
+/**
+ * The locks every segment write takes, in this order. Environments first (shared), as createFlag
+ * does: an environment being created commits before this write reads its list, and neither waits
+ * for the other while holding a lock. Then the namespace and the segment row (deleted ones too).
+ */
+async function lockForWrite(tx: Tx, namespace: string, key: string) {
+  const envKeys = await environmentKeys(tx);
+  const nsId = await namespaceId(tx, namespace);
+  return { envKeys, nsId, row: await lockSegment(tx, nsId, key) };
+}
+
+/** lockForWrite for a change to a live segment: 404 if there is none, 409 on a stale expectedVersion. */
+async function lockLiveSegment(tx: Tx, data: { namespace: string; segmentKey: string; expectedVersion?: number }) {
+  const { envKeys, nsId, row } = await lockForWrite(tx, data.namespace, data.segmentKey);
+  if (!row || row.deletedAt) throw segmentNotFound(data.namespace, data.segmentKey);
+  assertVersion(data, row);
+  return { envKeys, nsId, current: row };
 }
 
 function assertVersion(data: { namespace: string; segmentKey: string; expectedVersion?: number }, row: SegmentRow): void {
