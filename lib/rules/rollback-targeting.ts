@@ -1,6 +1,6 @@
 import { assertCan } from "../auth/permissions";
 import { notFound, ServiceError } from "../errors/service-error";
-import { rollbackReason } from "../audit/rollback-reason";
+import { rollbackWrite } from "../audit/rollback-write";
 import { parseInput } from "../validation/parse";
 import type { ServiceContext } from "../core/context";
 import { RollbackTargetingSchema, type TargetingView } from "./schemas";
@@ -21,12 +21,12 @@ export async function rollbackTargeting({ ctx, input }: { ctx: ServiceContext; i
   const target = await findTargetingVersion(ctx, data.namespace, data.key, data.environment, data.toVersion);
   if (!target) throw notFound(`The rules of version ${data.toVersion} of ${data.namespace}/${data.key} in ${data.environment} in the audit history`);
   const now = await getTargeting({ ctx, input: { namespace: data.namespace, key: data.key, environment: data.environment } });
-  const reason = rollbackReason({ subject: "the rules", toVersion: data.toVersion, currentVersion: now.version, eventId: target.eventId, reason: data.reason });
+  const write = rollbackWrite(data, { subject: "the rules", currentVersion: now.version, eventId: target.eventId });
   const { namespace, key, environment } = data;
   try {
     return await setTargeting({
       ctx,
-      input: { ...target.targeting, namespace, key, environment, expectedVersion: data.expectedVersion ?? now.version, reason },
+      input: { ...target.targeting, namespace, key, environment, ...write },
     });
   } catch (err) {
     // The old rules may name a segment or prerequisite flag deleted since: say which version cannot come back and why.

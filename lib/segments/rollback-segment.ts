@@ -1,6 +1,6 @@
 import { assertCan } from "../auth/permissions";
 import { notFound } from "../errors/service-error";
-import { rollbackReason } from "../audit/rollback-reason";
+import { rollbackWrite } from "../audit/rollback-write";
 import { parseInput } from "../validation/parse";
 import type { ServiceContext } from "../core/context";
 import { RollbackSegmentSchema, type SegmentView } from "./schemas";
@@ -22,16 +22,9 @@ export async function rollbackSegment({ ctx, input }: { ctx: ServiceContext; inp
   const now = await getSegment({ ctx, input: { namespace: data.namespace, segmentKey: data.segmentKey } });
   const target = await findSegmentVersion(ctx, data.namespace, data.segmentKey, data.toVersion);
   if (!target) throw notFound(`Version ${data.toVersion} of segment ${data.namespace}/${data.segmentKey} in the audit history`);
-  const reason = rollbackReason({ toVersion: data.toVersion, currentVersion: now.version, eventId: target.eventId, reason: data.reason });
+  const write = rollbackWrite(data, { currentVersion: now.version, eventId: target.eventId });
   return updateSegment({
     ctx,
-    input: {
-      namespace: data.namespace,
-      segmentKey: data.segmentKey,
-      name: target.name,
-      constraints: target.constraints,
-      expectedVersion: data.expectedVersion ?? now.version,
-      reason,
-    },
+    input: { namespace: data.namespace, segmentKey: data.segmentKey, name: target.name, constraints: target.constraints, ...write },
   });
 }

@@ -1,6 +1,6 @@
 import { assertCan } from "../auth/permissions";
 import { notFound } from "../errors/service-error";
-import { rollbackReason } from "../audit/rollback-reason";
+import { rollbackWrite } from "../audit/rollback-write";
 import { parseInput } from "../validation/parse";
 import type { ServiceContext } from "../core/context";
 import { getFlag } from "../flags/get-flag";
@@ -23,16 +23,9 @@ export async function rollbackFlagValue({ ctx, input }: { ctx: ServiceContext; i
   const current = await getFlag({ ctx, input: { namespace: data.namespace, key: data.key } });
   const now = current.values[data.environment];
   if (!now) throw notFound(`Environment '${data.environment}'`);
-  const reason = rollbackReason({ toVersion: data.toVersion, currentVersion: now.version, eventId: target.eventId, reason: data.reason });
+  const write = rollbackWrite(data, { currentVersion: now.version, eventId: target.eventId });
   return setFlagValue({
     ctx,
-    input: {
-      namespace: data.namespace,
-      key: data.key,
-      environment: data.environment,
-      value: target.value,
-      expectedVersion: data.expectedVersion ?? now.version,
-      reason,
-    },
+    input: { namespace: data.namespace, key: data.key, environment: data.environment, value: target.value, ...write },
   });
 }
