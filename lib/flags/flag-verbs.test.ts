@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { count, eq } from "drizzle-orm";
 import { createTestEnv, userActor, type TestEnv } from "../../tests/support/test-env";
+import { expectServiceError } from "../../tests/support/service-error";
+import { seedScopes } from "../../tests/support/stream-server/fixtures";
 import { auditEvents, flagValues, flags, outboxEvents } from "../db/schema";
 import { ServiceError } from "../errors/service-error";
 import { createEnvironment } from "../environments/environment-verbs";
-import { createNamespace } from "../namespaces/namespace-verbs";
 import { archiveFlag } from "./archive-flag";
 import { createFlag } from "./create-flag";
 import { deleteFlag } from "./delete-flag";
@@ -22,22 +23,10 @@ async function counts() {
   return { flags: f!.n, values: v!.n, audit: a!.n, outbox: o!.n };
 }
 
-async function expectServiceError(p: Promise<unknown>, code: string): Promise<ServiceError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ServiceError);
-  expect((err as ServiceError).code).toBe(code);
-  return err as ServiceError;
-}
-
 beforeAll(async () => {
   env = await createTestEnv();
   const ctx = env.ctx();
-  await createEnvironment({ ctx, input: { key: "staging", name: "Staging" } });
-  await createEnvironment({ ctx, input: { key: "production", name: "Production" } });
-  await createNamespace({ ctx, input: { key: "checkout", name: "Checkout" } });
+  await seedScopes(env.db, { environments: ["staging", "production"], namespaces: ["checkout"] });
   await createFlag({ ctx, input: { namespace: "checkout", key: "new-flow", type: "boolean", values: { production: true } } });
 });
 afterAll(() => env.cleanup());

@@ -1,7 +1,8 @@
 import { and, desc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, outboxEvents } from "../db/schema";
-import { startApiHarness, type ApiHarness } from "../../tests/support/api-test-harness";
+import type { ApiHarness } from "../../tests/support/api-test-harness";
+import { SEGMENTS_PATH as SEG, readEtcdJson, startShopApi, targetingPath as T } from "../../tests/support/shop-api";
 import { waitFor } from "../../tests/support/test-env";
 
 /**
@@ -15,26 +16,16 @@ let editor: string;
 let reviewer: string;
 let prodOnly: string;
 
-const T = (key: string, env = "production") => `/api/v1/namespaces/shop/flags/${key}/environments/${env}/targeting`;
-const SEG = "/api/v1/namespaces/shop/segments";
 const VALUE = "/api/v1/flags/shop/checkout/values/production";
 const ruleA = { rules: [{ name: "beta", constraints: [], segments: ["beta"], serve: { value: true } }] };
 const ruleB = { rules: [{ name: "pro", constraints: [{ contextName: "plan", operator: "IN", values: ["pro"] }], segments: [], serve: { value: true } }] };
 
-async function etcdJson(key: string): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const raw = await api.env.etcd.root.get(key).string();
-  return raw === null ? null : JSON.parse(raw);
-}
+const etcdJson = (key: string) => readEtcdJson(api, key);
 
 const lastAudit = async (action: string) => (await api.env.db.select().from(auditEvents).where(eq(auditEvents.action, action)).orderBy(desc(auditEvents.id)).limit(1))[0];
 
 beforeAll(async () => {
-  api = await startApiHarness();
-  admin = await api.token({ role: "admin", namespaces: null, superAdmin: true });
-  for (const key of ["production", "staging"]) expect((await api.call("POST", "/api/v1/environments", { token: admin, json: { key, name: key } })).status).toBe(201);
-  expect((await api.call("POST", "/api/v1/namespaces", { token: admin, json: { key: "shop", name: "Shop" } })).status).toBe(201);
-  editor = await api.token({ role: "editor", namespaces: ["shop"] });
-  reviewer = await api.token({ role: "reviewer", namespaces: ["shop"] });
+  ({ api, admin, editor, reviewer } = await startShopApi());
   prodOnly = await api.token({ role: "viewer", namespaces: ["shop"], name: "viewer" });
   expect((await api.call("POST", "/api/v1/flags", { token: admin, json: { namespace: "shop", key: "checkout", type: "boolean" } })).status).toBe(201);
   expect((await api.call("POST", SEG, { token: editor, json: { key: "beta", constraints: [{ contextName: "plan", operator: "IN", values: ["beta"] }] } })).status).toBe(201);

@@ -1,7 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { auditEvents, outboxEvents, segments } from "../db/schema";
-import { startApiHarness, type ApiHarness } from "../../tests/support/api-test-harness";
+import type { ApiHarness } from "../../tests/support/api-test-harness";
+import { SEGMENTS_PATH as SEG, readEtcdJson, startShopApi, targetingPath as T } from "../../tests/support/shop-api";
 import { waitFor } from "../../tests/support/test-env";
 
 /**
@@ -13,25 +14,14 @@ let admin: string;
 let editor: string;
 let reviewer: string;
 
-const T = (key: string, env = "production") => `/api/v1/namespaces/shop/flags/${key}/environments/${env}/targeting`;
-const SEG = "/api/v1/namespaces/shop/segments";
-
-async function etcdJson(key: string): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const raw = await api.env.etcd.root.get(key).string();
-  return raw === null ? null : JSON.parse(raw);
-}
+const etcdJson = (key: string) => readEtcdJson(api, key);
 
 async function counts() {
   return { ...(await api.counts()), segments: (await api.env.db.select().from(segments)).length };
 }
 
 beforeAll(async () => {
-  api = await startApiHarness();
-  admin = await api.token({ role: "admin", namespaces: null, superAdmin: true });
-  for (const key of ["production", "staging"]) expect((await api.call("POST", "/api/v1/environments", { token: admin, json: { key, name: key } })).status).toBe(201);
-  expect((await api.call("POST", "/api/v1/namespaces", { token: admin, json: { key: "shop", name: "Shop" } })).status).toBe(201);
-  editor = await api.token({ role: "editor", namespaces: ["shop"] });
-  reviewer = await api.token({ role: "reviewer", namespaces: ["shop"] });
+  ({ api, admin, editor, reviewer } = await startShopApi());
   for (const key of ["checkout", "payments", "banner"]) {
     expect((await api.call("POST", "/api/v1/flags", { token: admin, json: { namespace: "shop", key, type: "boolean" } })).status).toBe(201);
   }

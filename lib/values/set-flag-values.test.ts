@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { count } from "drizzle-orm";
 import { createTestEnv, userActor, type TestEnv } from "../../tests/support/test-env";
+import { expectServiceError } from "../../tests/support/service-error";
+import { seedScopes } from "../../tests/support/stream-server/fixtures";
 import { auditEvents, flagValues, outboxEvents } from "../db/schema";
-import { ServiceError } from "../errors/service-error";
-import { createEnvironment } from "../environments/environment-verbs";
-import { createNamespace } from "../namespaces/namespace-verbs";
 import { createFlag } from "../flags/create-flag";
 import { setFlagValues } from "./set-flag-values";
 
@@ -16,21 +15,12 @@ async function snapshot() {
   return { audit: await n(auditEvents), outbox: await n(outboxEvents), values };
 }
 
-async function refused(input: unknown, actor = env.ctx().actor): Promise<ServiceError> {
-  const err = await setFlagValues({ ctx: env.ctx(actor), input }).then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ServiceError);
-  return err as ServiceError;
-}
+const refused = (input: unknown, actor = env.ctx().actor) => expectServiceError(setFlagValues({ ctx: env.ctx(actor), input }));
 
 beforeAll(async () => {
   env = await createTestEnv();
   const ctx = env.ctx();
-  await createEnvironment({ ctx, input: { key: "staging", name: "Staging" } });
-  await createEnvironment({ ctx, input: { key: "production", name: "Production" } });
-  await createNamespace({ ctx, input: { key: "shop", name: "Shop" } });
+  await seedScopes(env.db, { environments: ["staging", "production"], namespaces: ["shop"] });
   await createFlag({ ctx, input: { namespace: "shop", key: "banner", type: "string" } });
   await createFlag({ ctx, input: { namespace: "shop", key: "limit", type: "number" } });
 });

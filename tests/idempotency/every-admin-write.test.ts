@@ -7,6 +7,7 @@ import * as schema from "../../lib/db/schema";
 import { ALL_HANDLERS, ALL_ROUTES } from "../../lib/http/api-registry";
 import { createNodeApiHandler } from "../../lib/http/node-api-adapter";
 import { startApiHarness, type ApiHarness, type ApiResponse, type CallOptions } from "../support/api-test-harness";
+import { fetchApi } from "../support/fetch-api";
 
 // Guarantee: every admin API write (every POST/PUT/PATCH/DELETE in the registry) honours
 // Idempotency-Key on both transports (the Next route files and the worker's node:http adapter,
@@ -22,20 +23,7 @@ let nodeBase: string;
 
 type Call = (method: string, path: string, opts?: CallOptions) => Promise<ApiResponse>;
 const next: Call = (m, p, o) => api.call(m, p, o);
-const worker: Call = async (method, path, opts = {}) => {
-  const headers: Record<string, string> = { ...opts.headers };
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  if (opts.json !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(nodeBase + path, { method, headers, body: opts.json === undefined ? undefined : JSON.stringify(opts.json) });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, json, text };
-};
+const worker: Call = (method, path, opts) => fetchApi(nodeBase, method, path, opts);
 
 const TABLES: Record<string, MySqlTable> = {
   namespaces: schema.namespaces,

@@ -3,7 +3,8 @@ import { desc, eq } from "drizzle-orm";
 import { auditEvents } from "../../lib/db/schema";
 import { registerActorResolver } from "../../lib/auth/resolve-actor";
 import { ALL_HANDLERS } from "../../lib/http/api-registry";
-import { loadHandler, startApiHarness, type ApiHarness } from "../../tests/support/api-test-harness";
+import { loadHandler, startApiHarness, type ApiHarness, type CallOptions } from "../../tests/support/api-test-harness";
+import { fetchApi } from "../../tests/support/fetch-api";
 import { ALL_ROUTES } from "../../lib/http/api-registry";
 import { flagKey } from "../../lib/etcd/keys";
 import { waitFor } from "../../tests/support/test-env";
@@ -16,23 +17,7 @@ let server: StreamServer;
 let base: string;
 let token: string;
 
-async function call(method: string, path: string, init: { token?: string; json?: unknown; body?: string; headers?: Record<string, string> } = {}) {
-  const headers: Record<string, string> = { ...init.headers };
-  if (init.token) headers.authorization = `Bearer ${init.token}`;
-  let body = init.body;
-  if (init.json !== undefined) body = JSON.stringify(init.json);
-  if (body !== undefined) headers["content-type"] ??= "application/json";
-  const res = await fetch(base + path, { method, headers, body });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests poke into arbitrary JSON
-  return { status: res.status, headers: res.headers, json: json as any, text };
-}
+const call = (method: string, path: string, opts?: CallOptions) => fetchApi(base, method, path, opts);
 
 beforeAll(async () => {
   h = await startApiHarness();
