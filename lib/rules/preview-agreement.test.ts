@@ -1,10 +1,8 @@
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
-import { createClient } from "../../sdk/src/client";
-import { targetingEngine } from "../../sdk/src/local-eval/targeting-entry";
+import { describe, expect, it } from "vitest";
 import { createFlagSet, FlagTargetingSchema, SegmentSchema } from "../../sdk/src/targeting";
 import type { EvaluationContext, FlagType, JsonValue } from "../../sdk/src/types";
-import { FakeEventSource } from "../../sdk/tests/support/fake-event-source";
+import { constraintArb, contextArb, snapshotFedClient, stickinessArb as stickiness } from "../../sdk/tests/support/agreement-harness";
 import { compactTargeting, TargetingFieldsSchema } from "./schemas";
 import { previewEvaluate } from "./preview";
 
@@ -17,25 +15,14 @@ import { previewEvaluate } from "./preview";
  * random contexts. Prerequisites are left out: the preview holds one flag (see preview.ts). The
  * server's OFREP evaluation uses the same createFlagSet (lib/ofrep), covered by its own tests.
  */
-const NOW = "2026-06-01T00:00:00.000Z";
-const constraintArb = fc.oneof(
-  fc.record({ contextName: fc.constantFrom("userId", "plan"), operator: fc.constant("IN"), values: fc.subarray(["u1", "u2", "u3", "pro", "team"]) }),
-  fc.record({ contextName: fc.constant("plan"), operator: fc.constantFrom("NOT_IN", "STR_STARTS_WITH", "STR_CONTAINS"), values: fc.subarray(["pr", "PRO", "team", "t"]), caseInsensitive: fc.boolean() }),
-  fc.record({ contextName: fc.constant("age"), operator: fc.constantFrom("NUM_GT", "NUM_LTE", "NUM_EQ"), value: fc.constantFrom("18", "30") }),
-  fc.record({ contextName: fc.constant("appVersion"), operator: fc.constantFrom("SEMVER_GTE", "SEMVER_LT"), value: fc.constantFrom("1.2.0", "2.0.0-beta.1") }),
-  fc.record({ contextName: fc.constant("currentTime"), operator: fc.constantFrom("DATE_AFTER", "DATE_BEFORE"), value: fc.constantFrom("2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z") }),
-  fc.record({ contextName: fc.constant("userId"), operator: fc.constant("REGEX"), value: fc.constantFrom("^u[12]$", "3") }),
-  fc.record({ contextName: fc.constant("remoteAddress"), operator: fc.constant("IN_CIDR"), values: fc.subarray(["10.0.0.0/8", "192.168.1.1"]) }),
-).chain((c) => fc.boolean().map((inverted) => ({ ...c, inverted })));
-
-const stickiness = fc.constantFrom("default", "userId", "sessionId", "plan");
+const constraint = constraintArb({ malformed: false });
 const typeArb = fc.constantFrom<FlagType>("boolean", "string");
 const served = (type: FlagType) => (type === "boolean" ? fc.boolean() : fc.constantFrom("x", "y"));
 const ruleArb = (type: FlagType) =>
   fc.record(
     {
       name: fc.constantFrom("beta", "rest"),
-      constraints: fc.array(constraintArb, { maxLength: 3 }),
+      constraints: fc.array(constraint, { maxLength: 3 }),
       segments: fc.subarray(["s1", "s2", "missing"], { maxLength: 2 }),
       gate: fc.record({ percentage: fc.integer({ min: 0, max: 100 }), stickiness }, { requiredKeys: ["percentage"] }),
       serve: fc.oneof(
@@ -60,29 +47,16 @@ const flagArb = typeArb.chain((type) =>
     ),
   }),
 );
-const contextArb = fc.record({
-  userId: fc.constantFrom("u1", "u2", "u3", "u4"),
-  sessionId: fc.constantFrom("s1", "s2", "s3"),
-  remoteAddress: fc.constantFrom("10.1.2.3", "192.168.1.1", "::1"),
-  currentTime: fc.constant(NOW),
-  properties: fc.record({ plan: fc.constantFrom("pro", "team", "free"), age: fc.constantFrom(17, 25, 40), appVersion: fc.constantFrom("1.1.0", "1.5.0", "2.1.0") }),
-});
 
 describe("console preview agrees with the SDK and the engine (fast-check)", () => {
-  const client = createClient({ url: "http://flags.test", sdkKey: "k", EventSource: FakeEventSource, logger: { warn: () => {}, error: () => {} }, reportRevision: false, targeting: targetingEngine });
-  const es = FakeEventSource.latest();
-  es.open();
-  afterAll(async () => {
-    await client.close();
-    FakeEventSource.instances = [];
-  });
+  const { client, es } = snapshotFedClient();
 
   it("value, reason, variant and rule index are equal on random flags x contexts", () => {
     let run = 0;
     let checked = 0;
     const reasons = new Map<string, number>();
     fc.assert(
-      fc.property(flagArb, fc.array(constraintArb, { maxLength: 2 }), fc.array(contextArb, { minLength: 1, maxLength: 6 }), (flag, segConstraints, contexts) => {
+      fc.property(flagArb, fc.array(constraint, { maxLength: 2 }), fc.array(contextArb, { minLength: 1, maxLength: 6 }), (flag, segConstraints, contexts) => {
         run++;
         // What the server stores (defaults dropped) is what the console page hands to the preview.
         const stored = compactTargeting(TargetingFieldsSchema.parse(flag.targeting)) ?? {};

@@ -1,11 +1,9 @@
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
-import { createClient } from "../src/client";
-import { targetingEngine } from "../src/local-eval/targeting-entry";
+import { describe, expect, it } from "vitest";
 import { createFlagSet } from "../src/targeting/engine";
 import { FlagTargetingSchema, SegmentSchema } from "../src/targeting/model";
 import type { EvaluationContext, FlagType, JsonValue } from "../src/types";
-import { FakeEventSource } from "./support/fake-event-source";
+import { constraintArb, contextArb, snapshotFedClient, stickinessArb as stickiness } from "./support/agreement-harness";
 
 /**
  * Guarantee: what the SDK serves for a flag and a context is exactly what the engine's
@@ -17,23 +15,11 @@ import { FakeEventSource } from "./support/fake-event-source";
  */
 const KEYS = ["f0", "f1", "f2", "f3"] as const;
 const TYPES: Record<(typeof KEYS)[number], FlagType> = { f0: "boolean", f1: "boolean", f2: "string", f3: "string" };
-const NOW = "2026-06-01T00:00:00.000Z";
-
-const constraintArb = fc.oneof(
-  fc.record({ contextName: fc.constantFrom("userId", "plan"), operator: fc.constant("IN"), values: fc.subarray(["u1", "u2", "u3", "pro", "team"]) }),
-  fc.record({ contextName: fc.constant("plan"), operator: fc.constantFrom("NOT_IN", "STR_STARTS_WITH", "STR_CONTAINS"), values: fc.subarray(["pr", "PRO", "team", "t"]), caseInsensitive: fc.boolean() }),
-  fc.record({ contextName: fc.constant("age"), operator: fc.constantFrom("NUM_GT", "NUM_LTE", "NUM_EQ"), value: fc.constantFrom("18", "30", "x") }),
-  fc.record({ contextName: fc.constant("appVersion"), operator: fc.constantFrom("SEMVER_GTE", "SEMVER_LT"), value: fc.constantFrom("1.2.0", "2.0.0-beta.1", "bad") }),
-  fc.record({ contextName: fc.constant("currentTime"), operator: fc.constantFrom("DATE_AFTER", "DATE_BEFORE"), value: fc.constantFrom("2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z") }),
-  fc.record({ contextName: fc.constant("userId"), operator: fc.constant("REGEX"), value: fc.constantFrom("^u[12]$", "3", "(") }),
-  fc.record({ contextName: fc.constant("remoteAddress"), operator: fc.constant("IN_CIDR"), values: fc.subarray(["10.0.0.0/8", "192.168.1.1", "nope"]) }),
-).chain((c) => fc.boolean().map((inverted) => ({ ...c, inverted })));
-
-const stickiness = fc.constantFrom("default", "userId", "sessionId", "plan");
+const constraint = constraintArb({ malformed: true });
 const ruleArb = (type: FlagType) =>
   fc.record(
     {
-      constraints: fc.array(constraintArb, { maxLength: 3 }),
+      constraints: fc.array(constraint, { maxLength: 3 }),
       segments: fc.subarray(["s1", "s2", "missing"], { maxLength: 2 }),
       gate: fc.record({ percentage: fc.integer({ min: 0, max: 100 }), stickiness, groupId: fc.constantFrom("g", "h") }, { requiredKeys: ["percentage"] }),
       serve: fc.oneof(
@@ -66,25 +52,12 @@ const targetingArb = (type: FlagType) =>
   );
 
 const flagsArb = fc.tuple(...KEYS.map((k) => fc.option(targetingArb(TYPES[k]), { nil: undefined })));
-const segmentsArb = fc.tuple(fc.array(constraintArb, { maxLength: 2 }), fc.array(constraintArb, { maxLength: 2 }));
-const contextArb = fc.record({
-  userId: fc.constantFrom("u1", "u2", "u3", "u4"),
-  sessionId: fc.constantFrom("s1", "s2", "s3"),
-  remoteAddress: fc.constantFrom("10.1.2.3", "192.168.1.1", "::1"),
-  currentTime: fc.constant(NOW),
-  properties: fc.record({ plan: fc.constantFrom("pro", "team", "free"), age: fc.constantFrom(17, 25, 40), appVersion: fc.constantFrom("1.1.0", "1.5.0", "2.0.0-beta.2", "2.1.0") }),
-});
+const segmentsArb = fc.tuple(fc.array(constraint, { maxLength: 2 }), fc.array(constraint, { maxLength: 2 }));
 
 const value = (type: FlagType, i: number): JsonValue => (type === "boolean" ? i % 2 === 0 : `env${i}`);
 
 describe("SDK evaluation agrees with the engine (fast-check)", () => {
-  const client = createClient({ url: "http://flags.test", sdkKey: "k", EventSource: FakeEventSource, logger: { warn: () => {}, error: () => {} }, reportRevision: false, targeting: targetingEngine });
-  const es = FakeEventSource.latest();
-  es.open();
-  afterAll(async () => {
-    await client.close();
-    FakeEventSource.instances = [];
-  });
+  const { client, es } = snapshotFedClient();
 
   it("value, reason, variant and rule index are the engine's for every flag and context", () => {
     let run = 0;

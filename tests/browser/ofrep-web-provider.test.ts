@@ -1,12 +1,10 @@
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { createSdkKey } from "../../lib/sdk-keys/create-sdk-key";
-import { startStreamFixture, type StreamFixture } from "../../sdk/tests/support/stream-fixture";
-import { launchBrowser } from "../support/e2e/browser";
-import { bundlePage, waitForPageState } from "../support/e2e/test-page";
+import { waitForPageState } from "../support/e2e/test-page";
 import type { OfrepPageState } from "./ofrep-page/app";
-import { startPageServer, type PageServer } from "./page-server";
+import { useStreamPageRig } from "./stream-page-rig";
 
 /**
  * The published @openfeature/ofrep-web-provider, unchanged, in Chromium, with a client key against
@@ -18,37 +16,24 @@ import { startPageServer, type PageServer } from "./page-server";
 const waitForState = (page: Page, what: string, ok: (s: OfrepPageState) => boolean) => waitForPageState(page, "__ofrep", what, ok);
 
 describe("OFREP web provider in a real browser", () => {
-  let fx: StreamFixture;
-  let pages: PageServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    const [fixture, bundle] = await Promise.all([startStreamFixture(), bundlePage(path.join(import.meta.dirname, "ofrep-page", "app.ts"))]);
-    fx = fixture;
+  const rig = useStreamPageRig(path.join(import.meta.dirname, "ofrep-page", "app.ts"), async (fx) => {
     await fx.flag("checkout", "theme", "string", { production: "classic" });
-    pages = await startPageServer({ bundle, config: { baseUrl: fx.url, flag: "checkout/theme" } });
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await pages?.close();
-    await fx?.cleanup();
+    return { baseUrl: fx.url, flag: "checkout/theme" };
   });
 
   it("evaluates with a client key and gets a committed change through the event stream, not a poll", async () => {
-    const origin = new URL(pages.url).origin;
-    const { key } = await createSdkKey({ ctx: fx.ctx, input: { name: "spa", environment: "production", namespaces: ["checkout"], kind: "client", allowedOrigins: [origin] } });
-    const page = await browser.newPage();
+    const origin = new URL(rig.pages.url).origin;
+    const { key } = await createSdkKey({ ctx: rig.fx.ctx, input: { name: "spa", environment: "production", namespaces: ["checkout"], kind: "client", allowedOrigins: [origin] } });
+    const page = await rig.browser.newPage();
     try {
-      await page.goto(`${pages.url}#${encodeURIComponent(key)}`);
+      await page.goto(`${rig.pages.url}#${encodeURIComponent(key)}`);
       const ready = await waitForState(page, "the provider to be ready", (s) => s.ready || s.error !== null);
       expect(ready.error).toBeNull();
       expect(ready).toMatchObject({ value: "classic", reason: "STATIC", errorCode: null });
-      await waitForState(page, "the event stream to open", () => (fx.server()?.ofrep.events.openCount ?? 0) >= 1);
+      await waitForState(page, "the event stream to open", () => (rig.fx.server()?.ofrep.events.openCount ?? 0) >= 1);
 
       const committedAt = Date.now();
-      await fx.set("checkout", "theme", "ocean");
+      await rig.fx.set("checkout", "theme", "ocean");
       const changed = await waitForState(page, "the change to reach the page", (s) => s.value === "ocean");
       expect(changed.changes.at(-1)!.value).toBe("ocean");
       console.log(`commit -> web provider ConfigurationChanged: ${changed.changes.at(-1)!.at - committedAt} ms (poll interval: off)`);
@@ -59,10 +44,10 @@ describe("OFREP web provider in a real browser", () => {
   });
 
   it("a browser origin the key does not list cannot read evaluations", async () => {
-    const { key } = await createSdkKey({ ctx: fx.ctx, input: { name: "other", environment: "production", namespaces: ["checkout"], kind: "client", allowedOrigins: ["https://elsewhere.example"] } });
-    const page = await browser.newPage();
+    const { key } = await createSdkKey({ ctx: rig.fx.ctx, input: { name: "other", environment: "production", namespaces: ["checkout"], kind: "client", allowedOrigins: ["https://elsewhere.example"] } });
+    const page = await rig.browser.newPage();
     try {
-      await page.goto(`${pages.url}#${encodeURIComponent(key)}`);
+      await page.goto(`${rig.pages.url}#${encodeURIComponent(key)}`);
       const s = await waitForState(page, "the provider to give up or fall back", (st) => st.error !== null || (st.ready && st.errorCode !== null));
       expect(s.value === "ocean" || s.value === "classic").toBe(false);
     } finally {

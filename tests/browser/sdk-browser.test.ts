@@ -1,11 +1,9 @@
 import path from "node:path";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startStreamFixture, type StreamFixture } from "../../sdk/tests/support/stream-fixture";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import type { PageLog } from "./page/app";
-import { startPageServer, type PageServer } from "./page-server";
-import { launchBrowser } from "../support/e2e/browser";
-import { bundlePage, waitForPageState } from "../support/e2e/test-page";
+import { useStreamPageRig } from "./stream-page-rig";
+import { waitForPageState } from "../support/e2e/test-page";
 import { waitFor } from "../support/test-env";
 
 /**
@@ -21,32 +19,19 @@ const waitForLog = (page: Page, what: string, ok: (log: PageLog) => boolean) => 
 
 // No skip when Chromium is missing: launchBrowser() installs it (as root) or fails with the command.
 describe("SDK in a real browser (chromium, native EventSource, OpenFeature web provider)", () => {
-  let fx: StreamFixture;
-  let pages: PageServer;
-  let browser: Browser;
-  let bundle: string;
-
-  beforeAll(async () => {
-    [fx, bundle] = await Promise.all([startStreamFixture(), bundlePage(path.join(import.meta.dirname, "page", "app.ts"))]);
+  const rig = useStreamPageRig(path.join(import.meta.dirname, "page", "app.ts"), async (fx) => {
     await fx.flag("checkout", "new-flow", "boolean", { production: true });
     await fx.flag("search", "hidden", "boolean", { production: true });
     const sdkKey = await fx.sdkKey(["checkout"]);
-    pages = await startPageServer({ bundle, config: { streamUrl: fx.url, sdkKey, flag: "new-flow", defaultNamespace: "checkout" } });
-    browser = await launchBrowser();
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await pages?.close();
-    await fx?.cleanup();
+    return { streamUrl: fx.url, sdkKey, flag: "new-flow", defaultNamespace: "checkout" };
   });
 
   it("bundles for the browser without Node built-ins", () => {
-    expect(bundle).not.toMatch(/node:fs|require\(["']fs["']\)/);
+    expect(rig.bundle).not.toMatch(/node:fs|require\(["']fs["']\)/);
   });
 
   it("sees the snapshot and a change made through the service verbs, resumes after a server restart, and serves its localStorage snapshot while the server is down", async () => {
-    const page = await browser.newPage();
+    const page = await rig.browser.newPage();
     const errors: string[] = [];
     const streamRequests: { url: string; headers: Record<string, string> }[] = [];
     const reportStatuses: number[] = [];
@@ -57,7 +42,7 @@ describe("SDK in a real browser (chromium, native EventSource, OpenFeature web p
     page.on("request", (r) => {
       if (r.url().includes("/api/sdk/v1/stream")) streamRequests.push({ url: r.url(), headers: r.headers() });
     });
-    await page.goto(pages.url);
+    await page.goto(rig.pages.url);
 
     const initial = await waitForLog(page, "the first snapshot", (l) => l.value === true && l.status === "READY");
     expect(initial.reason).toBe("STATIC");
@@ -65,7 +50,7 @@ describe("SDK in a real browser (chromium, native EventSource, OpenFeature web p
     expect(new URL(first.url).searchParams.get("sdk_key")).toMatch(/^mf_sdk_/); // native EventSource: no custom headers
     expect(first.headers.authorization).toBeUndefined();
 
-    await fx.set("checkout", "new-flow", false);
+    await rig.fx.set("checkout", "new-flow", false);
     const changed = await waitForLog(page, "the change to reach the page", (l) => l.value === false);
     const event = changed.events.find((e) => e.type === "PROVIDER_CONFIGURATION_CHANGED");
     expect(event?.flagsChanged).toEqual(expect.arrayContaining(["checkout/new-flow", "new-flow"]));
@@ -73,7 +58,7 @@ describe("SDK in a real browser (chromium, native EventSource, OpenFeature web p
 
     // The page reports the revision it applied, cross-origin, and the server records it under
     // the key's environment and scope (what the console's "N of M clients" counts).
-    const reported = await waitFor(() => fx.server()!.core.reports.table.list().find((e) => e.revision === changed.revision), "the browser's revision report");
+    const reported = await waitFor(() => rig.fx.server()!.core.reports.table.list().find((e) => e.revision === changed.revision), "the browser's revision report");
     expect(reported).toMatchObject({ environment: "production", scope: "checkout", state: "ready" });
     // The server records the report before it answers: the browser's side of it may come later.
     await waitFor(() => reportStatuses.length > 0, "the report's answer in the page");
@@ -81,10 +66,10 @@ describe("SDK in a real browser (chromium, native EventSource, OpenFeature web p
 
     // Server restart while the page stays open: the SDK reopens its native EventSource itself
     // and resumes with ?last_event_id= (a new EventSource instance does not carry it).
-    await fx.stop();
+    await rig.fx.stop();
     await waitForLog(page, "STALE while the server is down", (l) => l.status === "STALE");
-    await fx.set("checkout", "new-flow", true);
-    await fx.start();
+    await rig.fx.set("checkout", "new-flow", true);
+    await rig.fx.start();
     const converged = await waitForLog(page, "convergence after the restart", (l) => l.value === true && l.status === "READY");
     expect(streamRequests.some((r) => new URL(r.url).searchParams.has("last_event_id"))).toBe(true);
     // The reload below must find the converged state in localStorage: wait for the debounced write
@@ -95,12 +80,12 @@ describe("SDK in a real browser (chromium, native EventSource, OpenFeature web p
     }, converged.revision);
 
     // Reload while the server is down: the page serves its localStorage snapshot, then converges.
-    await fx.stop();
+    await rig.fx.stop();
     await page.reload();
     const offline = await waitForLog(page, "the localStorage snapshot", (l) => l.value === true && l.status === "STALE");
     expect(offline.reason).toBe("CACHED");
-    await fx.set("checkout", "new-flow", false);
-    await fx.start();
+    await rig.fx.set("checkout", "new-flow", false);
+    await rig.fx.start();
     const back = await waitForLog(page, "convergence after the server returns", (l) => l.value === false && l.status === "READY");
     expect(back.reason).toBe("STATIC");
     expect(errors).toEqual([]);
